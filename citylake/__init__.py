@@ -1,0 +1,1 @@
+"""CityLake: a social-governance data lake (Airflow → Parquet lake → dbt/DuckDB → GX → reports)."""

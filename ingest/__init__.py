@@ -1,0 +1,1 @@
+"""Ingestion: contracts, connectors and the Parquet lake writer."""
