@@ -1,0 +1,193 @@
+"""The Parquet lake: raw rows with lineage, quarantine, and the manifest that commits each load.
+
+A load is published in this order: raw file, quarantine file, manifest. The manifest is the commit
+record: a Parquet file without a manifest is an interrupted load and is removed by ``sweep_orphans``
+before the next load of its feed, so readers never see half a load for long, and never a load whose
+counts do not add up (``check_accounting`` runs before anything is written).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ingest.contracts import Contract
+from ingest.records import LoadError, SourceBatch
+
+LINEAGE_FIELDS = [
+    pa.field("_record_id", pa.string()),
+    pa.field("_source", pa.string()),
+    pa.field("_row_number", pa.int64()),
+    pa.field("_load_id", pa.string()),
+    pa.field("_loaded_at", pa.timestamp("us", tz="UTC")),
+    pa.field("_file_sha256", pa.string()),
+    pa.field("_extra", pa.string()),
+]
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("_source", pa.string()),
+        pa.field("_row_number", pa.int64()),
+        pa.field("_load_id", pa.string()),
+        pa.field("_loaded_at", pa.timestamp("us", tz="UTC")),
+        pa.field("_file_sha256", pa.string()),
+        pa.field("raw_text", pa.string()),
+        pa.field("reason", pa.string()),
+    ]
+)
+
+
+@dataclass
+class Manifest:
+    load_id: str
+    contract_id: str
+    source: str
+    sha256: str
+    load_date: str
+    started_at: str
+    finished_at: str
+    encoding: str | None
+    rows_read: int
+    rows_written: int
+    rows_quarantined: int
+    new_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    rows_resent: int = 0
+    status: str = "loaded"  # loaded | rejected
+    error: str | None = None
+
+
+def raw_schema(contract: Contract) -> pa.Schema:
+    return pa.schema([pa.field(c.name, pa.string()) for c in contract.columns] + LINEAGE_FIELDS)
+
+
+def feed_dir(lake_dir: Path, area: str, contract: Contract) -> Path:
+    return lake_dir / area / contract.dept / contract.feed
+
+
+def check_schema(contract: Contract, batch: SourceBatch) -> tuple[list[str], list[str]]:
+    """Compare the delivered header with the contract: (new columns, missing optional columns).
+
+    A missing required column fails the load (a renamed column shows up as missing + new).
+    """
+    delivered = set(batch.header)
+    known = contract.source_names
+    missing_required = [c.source for c in contract.columns if c.required and c.source not in delivered]
+    new = [h for h in batch.header if h not in known]
+    if missing_required:
+        hint = f"; unknown columns delivered: {', '.join(new)}" if new else ""
+        raise LoadError(
+            f"{batch.source}: schema drift against contract {contract.id}: required columns missing: "
+            f"{', '.join(missing_required)}{hint}. Nothing of this file was loaded."
+        )
+    missing_optional = [c.source for c in contract.columns if c.source not in delivered]
+    return new, missing_optional
+
+
+def build_tables(
+    contract: Contract, batch: SourceBatch, load_id: str, loaded_at: dt.datetime, new_columns: list[str]
+) -> tuple[pa.Table, pa.Table]:
+    """Raw rows under target names with lineage, and the quarantined rows."""
+    cols: dict[str, list] = {c.name: [] for c in contract.columns}
+    record_ids, rows_n, extras = [], [], []
+    for row in batch.rows:
+        for c in contract.columns:
+            cols[c.name].append(row.values.get(c.source))
+        record_ids.append(f"{load_id}:{row.row_number}")
+        rows_n.append(row.row_number)
+        extra = {k: row.values.get(k) for k in new_columns if row.values.get(k) is not None}
+        extras.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+    n = len(batch.rows)
+    data = {
+        **cols,
+        "_record_id": record_ids,
+        "_source": [batch.source] * n,
+        "_row_number": rows_n,
+        "_load_id": [load_id] * n,
+        "_loaded_at": [loaded_at] * n,
+        "_file_sha256": [batch.sha256] * n,
+        "_extra": extras,
+    }
+    raw = pa.Table.from_pydict(data, schema=raw_schema(contract))
+    q = len(batch.bad_rows)
+    quarantine = pa.Table.from_pydict(
+        {
+            "_source": [batch.source] * q,
+            "_row_number": [b.row_number for b in batch.bad_rows],
+            "_load_id": [load_id] * q,
+            "_loaded_at": [loaded_at] * q,
+            "_file_sha256": [batch.sha256] * q,
+            "raw_text": [b.raw_text for b in batch.bad_rows],
+            "reason": [b.reason for b in batch.bad_rows],
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+    return raw, quarantine
+
+
+def check_accounting(m: Manifest) -> None:
+    if m.rows_read != m.rows_written + m.rows_quarantined:
+        raise LoadError(
+            f"{m.source}: rows do not add up: read {m.rows_read} ≠ written {m.rows_written} + "
+            f"quarantined {m.rows_quarantined}; load {m.load_id} not published"
+        )
+
+
+def _atomic_write_parquet(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _atomic_write_text(text: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def publish(lake_dir: Path, contract: Contract, manifest: Manifest, raw: pa.Table, quarantine: pa.Table) -> None:
+    check_accounting(manifest)
+    if raw.num_rows != manifest.rows_written or quarantine.num_rows != manifest.rows_quarantined:
+        raise LoadError(f"{manifest.source}: tables disagree with the manifest; load {manifest.load_id} not published")
+    part = f"load_date={manifest.load_date}"
+    if raw.num_rows:
+        _atomic_write_parquet(raw, feed_dir(lake_dir, "raw", contract) / part / f"{manifest.load_id}.parquet")
+    if quarantine.num_rows:
+        _atomic_write_parquet(
+            quarantine, feed_dir(lake_dir, "quarantine", contract) / part / f"{manifest.load_id}.parquet"
+        )
+    write_manifest(lake_dir, contract, manifest)
+
+
+def write_manifest(lake_dir: Path, contract: Contract, manifest: Manifest) -> None:
+    _atomic_write_text(
+        json.dumps(asdict(manifest), ensure_ascii=False, indent=2),
+        feed_dir(lake_dir, "_manifest", contract) / f"{manifest.load_id}.json",
+    )
+
+
+def read_manifests(lake_dir: Path, contract: Contract) -> list[Manifest]:
+    d = feed_dir(lake_dir, "_manifest", contract)
+    if not d.exists():
+        return []
+    return [Manifest(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted(d.glob("*.json"))]
+
+
+def sweep_orphans(lake_dir: Path, contract: Contract) -> list[Path]:
+    """Remove Parquet files of loads that never got a manifest (an interrupted publish)."""
+    committed = {m.load_id for m in read_manifests(lake_dir, contract)}
+    removed = []
+    for area in ("raw", "quarantine"):
+        for p in feed_dir(lake_dir, area, contract).glob("load_date=*/*.parquet"):
+            if p.stem not in committed:
+                p.unlink()
+                removed.append(p)
+    return removed
