@@ -65,3 +65,45 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         warehouse=Path(env.get("CITYLAKE_WAREHOUSE") or home / "warehouse" / "citylake.duckdb").resolve(),
         reports_dir=Path(env.get("CITYLAKE_REPORTS_DIR") or home / "reports" / "out").resolve(),
     )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where an API department answers, and the token it expects."""
+
+    base_url: str
+    token: str | None
+
+
+def endpoint(conn_id: str, env: dict[str, str] | None = None) -> Endpoint:
+    """Resolve an Airflow connection to an endpoint, at call time.
+
+    ``AIRFLOW_CONN_<ID>`` (URI ``http://:TOKEN@host:port`` or Airflow's JSON form) works both inside Airflow
+    and for ``citylake ingest`` by hand; otherwise Airflow's own connection store is asked. Tokens never
+    live in the repository.
+    """
+    import json
+    from urllib.parse import unquote, urlsplit
+
+    env = os.environ if env is None else env
+    raw = env.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if raw:
+        if raw.lstrip().startswith("{"):
+            d = json.loads(raw)
+            scheme = d.get("schema") or ("https" if d.get("conn_type") == "https" else "http")
+            port = f":{d['port']}" if d.get("port") else ""
+            return Endpoint(f"{scheme}://{d['host']}{port}", d.get("password"))
+        u = urlsplit(raw)
+        scheme = "https" if u.scheme == "https" else "http"
+        return Endpoint(f"{scheme}://{u.hostname}{f':{u.port}' if u.port else ''}", unquote(u.password or "") or None)
+    try:
+        from airflow.sdk import Connection
+
+        c = Connection.get(conn_id)
+    except Exception as exc:
+        raise LookupError(
+            f"connection {conn_id!r} is not configured: set AIRFLOW_CONN_{conn_id.upper()} "
+            f"(e.g. http://:TOKEN@127.0.0.1:8000) or add it to Airflow ({exc})"
+        ) from exc
+    port = f":{c.port}" if c.port else ""
+    return Endpoint(f"{c.schema or 'http'}://{c.host}{port}", c.password)

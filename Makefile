@@ -1,0 +1,73 @@
+# CityLake — `make run` runs the pipeline on the sample city; `make test` runs the tests.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+PERSONS ?= 10000
+SEED ?= 20261121
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create .venv with exactly the locked package set
+
+.PHONY: lock
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs the package index)
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock --no-header --annotation-style line
+
+.PHONY: run
+run: install ## Run the whole pipeline through Airflow on the sample city (PERSONS=10000 SEED=...)
+	$(BIN)/citylake run --persons $(PERSONS) --seed $(SEED)
+
+.PHONY: simulate
+simulate: install ## (Re)generate the sample city into data/
+	$(BIN)/citylake simulate --persons $(PERSONS) --seed $(SEED) --out data
+
+.PHONY: ingest
+ingest: install ## Land new file deliveries in the lake by hand (API feeds need their connection set)
+	$(BIN)/citylake ingest
+
+.PHONY: contracts
+contracts: install ## Check every contract and regenerate the dbt sources from them
+	$(BIN)/citylake contracts check
+	$(BIN)/citylake contracts dbt-sources
+
+.PHONY: docs
+docs: install ## dbt docs generate (offline) into dbt_project/target/
+	cd dbt_project && CITYLAKE_WAREHOUSE=$(CURDIR)/warehouse/citylake.duckdb CITYLAKE_LAKE_DIR=$(CURDIR)/data/lake \
+		../$(BIN)/dbt docs generate --profiles-dir .
+
+.PHONY: test
+test: install ## Run all tests (unit, dbt, DagBag, end-to-end DAG on a tiny city)
+	$(BIN)/python -m pytest -q
+
+.PHONY: test-fast
+test-fast: install ## Tests without the end-to-end DAG run
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+.PHONY: airflow
+airflow: install ## Start Airflow's UI and scheduler locally (airflow standalone) with the CityLake DAGs
+	@eval "$$($(BIN)/python -c 'from citylake.airflow_env import airflow_env; from citylake.config import settings; print(" ".join(f"export {k}={v!r};" for k, v in airflow_env(settings()).items()))')" && \
+		$(BIN)/airflow standalone
+
+.PHONY: clean
+clean: ## Remove generated data, warehouse and reports (keeps .venv)
+	rm -rf data warehouse/*.duckdb* reports/out dbt_project/target dbt_project/logs
+
+.PHONY: distclean
+distclean: clean ## Also remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,152 @@
+"""The `citylake` command."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def cmd_simulate(a: argparse.Namespace) -> int:
+    from simulator.city import simulate
+
+    as_of = dt.date.fromisoformat(a.as_of) if a.as_of else _today()
+    summary = simulate(Path(a.out), persons=a.persons, seed=a.seed, as_of=as_of)
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_contracts(a: argparse.Namespace) -> int:
+    from citylake.config import settings
+    from ingest.contracts import check_contract_file
+
+    s = settings()
+    if a.action == "check":
+        problems = [p for f in sorted(s.contracts_dir.glob("*/*.yaml")) for p in check_contract_file(f)]
+        for p in problems:
+            print(p, file=sys.stderr)
+        n = len(list(s.contracts_dir.glob("*/*.yaml")))
+        print(f"{n} contracts checked, {len(problems)} problems")
+        return 1 if problems else 0
+    from citylake.dbt import write_sources
+
+    print(write_sources(s))
+    return 0
+
+
+def cmd_ingest(a: argparse.Namespace) -> int:
+    from citylake import pipeline
+
+    ids = a.feed or pipeline.feed_ids()
+    failed = 0
+    for cid in ids:
+        try:
+            r = pipeline.ingest(cid)
+            print(f"{cid}: read {r['rows_read']} = written {r['rows_written']} + quarantined {r['rows_quarantined']}")
+        except Exception as exc:  # report every feed, then fail
+            failed += 1
+            print(f"{cid}: FAILED: {exc}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_build(a: argparse.Namespace) -> int:
+    from citylake import pipeline
+
+    pipeline.build_warehouse()
+    return 0
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    from citylake import pipeline
+
+    pipeline.validate(a.run_id or f"manual__{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}")
+    return 0
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    from citylake import pipeline
+
+    print(pipeline.report(a.run_id))
+    return 0
+
+
+def cmd_serve_departments(a: argparse.Namespace) -> int:
+    from citylake.config import settings
+    from simulator.api_server import DepartmentApiServer
+
+    s = settings()
+    with DepartmentApiServer(s.sim_dir, token=a.token, port=a.port) as srv:
+        host_port = srv.base_url.split("://", 1)[1]
+        print(f"serving the simulated API departments at {srv.base_url}")
+        print(f"export AIRFLOW_CONN_SHUJU_12345='http://:{a.token}@{host_port}'", flush=True)
+        try:
+            import time
+
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from citylake.runner import run
+
+    return run(persons=a.persons, seed=a.seed, regenerate=a.regenerate)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="citylake", description="CityLake: the city's governance data lake")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    sp = sub.add_parser("simulate", help="generate a simulated city's department feeds and ground truth")
+    sp.add_argument("--persons", type=int, default=10_000)
+    sp.add_argument("--seed", type=int, default=20261121)
+    sp.add_argument("--out", default="data", help="data folder: landing/ and sim/ are written under it")
+    sp.add_argument("--as-of", help="the simulated 'today' (YYYY-MM-DD, default today in Asia/Shanghai)")
+    sp.set_defaults(fn=cmd_simulate)
+
+    sp = sub.add_parser("contracts", help="check the feed contracts or regenerate the dbt sources from them")
+    sp.add_argument("action", choices=["check", "dbt-sources"])
+    sp.set_defaults(fn=cmd_contracts)
+
+    sp = sub.add_parser("ingest", help="land new deliveries in the lake (all feeds, or --feed ID ...)")
+    sp.add_argument("--feed", action="append", help="contract id, e.g. gongan.hukou (repeatable)")
+    sp.set_defaults(fn=cmd_ingest)
+
+    sp = sub.add_parser("build", help="dbt build of the warehouse")
+    sp.set_defaults(fn=cmd_build)
+
+    sp = sub.add_parser("validate", help="run the validity suites and record the results")
+    sp.add_argument("--run-id")
+    sp.set_defaults(fn=cmd_validate)
+
+    sp = sub.add_parser("report", help="render the quality report of the latest (or given) run")
+    sp.add_argument("--run-id")
+    sp.set_defaults(fn=cmd_report)
+
+    sp = sub.add_parser("serve-departments", help="serve the simulated API departments (for ingest by hand)")
+    sp.add_argument("--port", type=int, default=8600)
+    sp.add_argument("--token", default="sample-token")
+    sp.set_defaults(fn=cmd_serve_departments)
+
+    sp = sub.add_parser("run", help="the whole pipeline on the sample city through Airflow (what `make run` does)")
+    sp.add_argument("--persons", type=int, default=10_000)
+    sp.add_argument("--seed", type=int, default=20261121)
+    sp.add_argument("--regenerate", action="store_true", help="simulate the city again even if present")
+    sp.set_defaults(fn=cmd_run)
+
+    a = p.parse_args(argv)
+    return a.fn(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The pipeline's stages as plain functions: what each Airflow task (and the CLI) calls.
+
+Each stage resolves settings at call time, imports its heavy libraries inside, and returns small
+JSON-serialisable summaries (they travel between Airflow tasks as XComs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from citylake.config import Settings, endpoint, settings as resolve_settings
+
+
+class IngestRejected(RuntimeError):
+    """A delivered source could not be read at all; it was quarantined whole and the others still loaded."""
+
+
+class QualityGateFailed(RuntimeError):
+    """A dataset with a strong gate is below its validity target: a verdict on the data, not a crash."""
+
+
+def _contracts(s: Settings):
+    from ingest.contracts import load_contracts
+
+    return load_contracts(s.contracts_dir)
+
+
+def feed_ids(s: Settings | None = None) -> list[str]:
+    return [c.id for c in _contracts(s or resolve_settings())]
+
+
+def ingest(contract_id: str, s: Settings | None = None) -> dict:
+    """Land every new delivery of one feed. Raises :class:`IngestRejected` after landing the rest."""
+    from ingest.load import ingest_api, ingest_files
+
+    s = s or resolve_settings()
+    (contract,) = [c for c in _contracts(s) if c.id == contract_id]
+    if contract.delivery.kind == "file":
+        results = ingest_files(contract, s.landing_dir, s.lake_dir)
+    elif contract.delivery.kind == "api":
+        ep = endpoint(contract.delivery.connection or "")
+        results = ingest_api(contract, s.lake_dir, ep.base_url, ep.token)
+    else:
+        raise NotImplementedError(f"{contract.id}: delivery {contract.delivery.kind!r} has no connector yet")
+    summary = {
+        "contract_id": contract.id,
+        "loads": [asdict(r) for r in results],
+        "rows_read": sum(r.rows_read for r in results),
+        "rows_written": sum(r.rows_written for r in results),
+        "rows_quarantined": sum(r.rows_quarantined for r in results),
+    }
+    rejected = [r for r in results if r.status == "rejected"]
+    if rejected:
+        raise IngestRejected(
+            f"{contract.id}: {len(rejected)} source(s) quarantined whole: "
+            + "; ".join(r.message for r in rejected)
+        )
+    return summary
+
+
+def build_warehouse(s: Settings | None = None) -> None:
+    from citylake.dbt import build
+
+    build(s or resolve_settings())
+
+
+def validate(run_id: str, s: Settings | None = None) -> list[dict]:
+    from expectations.runner import summarise, validate as run_validation
+
+    results = run_validation(s or resolve_settings(), run_id)
+    print(summarise(results), flush=True)
+    return [asdict(r) for r in results]
+
+
+def enforce_gate(result: dict) -> str:
+    """Pass, warn or fail one dataset's verdict. Only strong gates below target raise."""
+    if result.get("target") is None:
+        return f"{result['contract_id']}: no validity target (not basic data)"
+    line = (
+        f"{result['dataset']} ({result['contract_id']}): {result['ratio']:.1%} valid "
+        f"({result['valid_records']}/{result['records']}), target {result['target']:.0%}"
+    )
+    if result["passed"]:
+        return "达标 PASSED " + line
+    if result.get("gate") == "strong":
+        raise QualityGateFailed("未达标 FAILED " + line + " — strong gate: dependent marts are not published")
+    return "未达标 WARNING " + line + " (weak gate)"
+
+
+def report(run_id: str | None = None, s: Settings | None = None) -> str:
+    from reports.quality import render
+
+    return str(render(s or resolve_settings(), run_id))
