@@ -50,10 +50,10 @@ def run_dag(env: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
     os.environ.update(env)
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=env["AIRFLOW__CORE__DAGS_FOLDER"], include_examples=False)
+    bag = DagBag(dag_folder=env["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    dr = bag.get_dag(DAG_ID).test()
+    dr = bag.dags[DAG_ID].test()
     states: dict[str, list[str]] = {}
     for ti in dr.get_task_instances():
         states.setdefault(ti.task_id, []).append(str(ti.state))
@@ -86,7 +86,7 @@ def summarise(s: Settings) -> None:
         print("\n== 基础数据有效性 validity of basic data (target ≥ 90%) ==")
         for ds, cid, n, v, r, t, p in rows:
             mark = "✓ 达标 PASSED" if p else "✗ 未达标 FAILED"
-            print(f"  {mark:<14} {ds} ({cid}): {r:.1%} valid ({v}/{n}), target {t:.0%}")
+            print(f"  {mark} {ds} ({cid}): {r:.1%} valid ({v}/{n}), target {t:.0%}")
     print(f"\nwarehouse: {s.warehouse}")
     print(f"report:    {s.reports_dir / 'quality_latest.html'}")
     print(f"lake:      {s.lake_dir}")

@@ -1,0 +1,93 @@
+"""The whole pipeline, as `make run` runs it, on a tiny simulated city in a temporary data folder."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("city")
+    env = {
+        **os.environ,
+        "CITYLAKE_DATA_DIR": str(base / "data"),
+        "CITYLAKE_WAREHOUSE": str(base / "warehouse" / "citylake.duckdb"),
+        "CITYLAKE_REPORTS_DIR": str(base / "reports"),
+    }
+    citylake = Path(sys.executable).parent / "citylake"
+    proc = subprocess.run(
+        [str(citylake), "run", "--persons", "1000", "--seed", "7"],
+        env=env, capture_output=True, text=True, timeout=900,
+    )
+    return base, proc
+
+
+def test_run_completes_and_prints_verdicts(run):
+    base, proc = run
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    out = proc.stdout
+    assert "== DAG run:" in out
+    assert "✗ 未达标 FAILED 流动人口" in out  # below 90% by design in the sample city
+    assert "✓ 达标 PASSED 实有人口 (gongan.hukou)" in out
+    assert str(base / "reports") in out
+
+
+def test_every_load_accounts_for_every_row(run):
+    base, _ = run
+    manifests = [json.loads(p.read_text()) for p in (base / "data/lake/_manifest").rglob("*.json")]
+    assert {m["contract_id"] for m in manifests} == {"gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline"}
+    for m in manifests:
+        assert m["status"] == "loaded", m
+        assert m["rows_read"] == m["rows_written"] + m["rows_quarantined"] > 0, m
+        raw = base / "data/lake/raw" / m["contract_id"].replace(".", "/")
+        lake_rows = ds.dataset(raw, format="parquet", partitioning="hive").to_table(
+            filter=ds.field("_load_id") == m["load_id"]).num_rows
+        assert lake_rows == m["rows_written"]
+
+
+def test_every_delivered_record_reached_the_lake(run):
+    """Ground truth lists every record the departments sent; each one is in the lake (or quarantined)."""
+    base, _ = run
+    truth = ds.dataset(base / "data/sim/truth/records.parquet").to_table()
+    con = duckdb.connect()
+    for cid in ("gongan.hukou", "gongan.liudong", "zhujian.fangwu"):
+        dept, feed = cid.split(".")
+        sent = truth.filter(ds.field("contract_id") == cid).num_rows
+        landed = con.execute(
+            f"select count(*) from read_parquet('{base}/data/lake/raw/{dept}/{feed}/*/*.parquet')").fetchone()[0]
+        q = list((base / f"data/lake/quarantine/{dept}/{feed}").glob("*/*.parquet"))
+        quarantined = con.execute(f"select count(*) from read_parquet({[str(p) for p in q]})").fetchone()[0] if q else 0
+        assert landed + quarantined == sent, cid
+
+
+def test_warehouse_marts_and_validity_table(run):
+    base, _ = run
+    con = duckdb.connect(str(base / "warehouse/citylake.duckdb"), read_only=True)
+    people = con.execute("select count(*), count(distinct person_id) from marts.dim_person").fetchone()
+    assert people[0] == people[1] > 900  # one row per person; a 1,000-person city
+    assert con.execute("select count(*) from marts.dim_house").fetchone()[0] > 300
+    assert con.execute("select count(*) from marts.fct_event").fetchone()[0] > 0
+    rows = con.execute(
+        "select dataset, contract_id, records, valid_records, validity_ratio, passed from quality.validity_runs "
+        "where target is not null order by contract_id").fetchall()
+    by_id = {r[1]: r for r in rows}
+    assert set(by_id) == {"gongan.hukou", "gongan.liudong", "zhujian.fangwu"}
+    for _, _, n, v, ratio, _ in rows:
+        assert n > 0 and abs(ratio - v / n) < 1e-9
+    assert by_id["gongan.liudong"][5] is False and by_id["gongan.hukou"][5] is True
+
+
+def test_report_written_in_chinese_and_offline(run):
+    base, _ = run
+    html = (base / "reports/quality_latest.html").read_text(encoding="utf-8")
+    assert "数据质量报告" in html and "流动人口" in html and "<svg" in html
+    assert "src=\"http" not in html and "href=\"http" not in html
