@@ -93,6 +93,8 @@ class Delivery:
     delimiter: str = ","
     sheet: str | None = None
     header_row: int = 1  # 1-based row holding the column names (xlsx title rows come before it)
+    records_path: str | None = None  # JSON files: dotted path to the records array (default: the root)
+    record_tag: str | None = None  # XML files: the element that is one record
     connection: str | None = None  # Airflow connection id (api/db)
     api_path: str | None = None
     page_size: int = 500
@@ -203,6 +205,8 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         delimiter=sp.get("delimiter", ","),
         sheet=sp.get("sheet"),
         header_row=int(sp.get("headerRow", 1)),
+        records_path=sp.get("recordsPath"),
+        record_tag=sp.get("recordTag"),
         connection=sp.get("connection"),
         api_path=sp.get("path"),
         page_size=int(sp.get("pageSize", 500)),
@@ -289,6 +293,8 @@ def check_contract_file(path: Path) -> list[str]:
         problems.append(f"{path}: basic dataset {c.basic_dataset} needs a validityTarget")
     if c.delivery.kind == "file" and not c.delivery.path:
         problems.append(f"{path}: file delivery needs a path glob")
+    if c.delivery.kind == "file" and c.delivery.format == "xml" and not c.delivery.record_tag:
+        problems.append(f"{path}: xml delivery needs a recordTag custom property")
     if c.delivery.kind == "api" and not (c.delivery.connection and c.delivery.api_path):
         problems.append(f"{path}: api delivery needs connection and path custom properties")
     if any(r.rule == "fresh" for r in c.rules) and c.reverify_days is None:

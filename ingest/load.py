@@ -21,6 +21,8 @@ from ingest.lake import (
 )
 from ingest.readers.api_reader import Watermark, pull
 from ingest.readers.csv_reader import read_csv
+from ingest.readers.json_reader import read_json, read_jsonl
+from ingest.readers.xml_reader import read_xml
 from ingest.readers.xlsx_reader import read_xlsx
 from ingest.records import LoadError, SourceBatch
 
@@ -49,6 +51,12 @@ def read_file(contract: Contract, data: bytes, source: str) -> SourceBatch:
         return read_csv(data, source, encoding=d.encoding, delimiter=d.delimiter)
     if d.format == "xlsx":
         return read_xlsx(data, source, sheet=d.sheet, header_row=d.header_row)
+    if d.format == "json":
+        return read_json(data, source, encoding=d.encoding, records_path=d.records_path)
+    if d.format in ("jsonl", "ndjson"):
+        return read_jsonl(data, source, encoding=d.encoding)
+    if d.format == "xml":
+        return read_xml(data, source, record_tag=d.record_tag or "")
     raise LoadError(f"{contract.id}: no reader for file format {d.format!r} yet")
 
 
