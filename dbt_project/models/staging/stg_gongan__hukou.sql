@@ -1,0 +1,43 @@
+-- 户籍人口: the latest full export from the police front-end database, values as sent plus standard forms.
+with
+
+lake as (
+    select * from {{ lake_source('gongan', 'hukou') }}
+),
+
+latest_load as (
+    select _load_id from lake order by _loaded_at desc, _load_id desc limit 1
+),
+
+current_snapshot as (
+    select lake.*
+    from lake
+    inner join latest_load on lake._load_id = latest_load._load_id
+),
+
+renamed as (
+    select
+        {{ lake_lineage() }},
+        {{ contract_columns('gongan', 'hukou') }}
+    from current_snapshot
+),
+
+standardised as (
+    select
+        renamed.*,
+        {{ std_id_number('id_number') }} as std_id_number,
+        {{ std_sex('sex') }} as std_sex,
+        {{ std_date('birth_date', ['%Y%m%d', '%Y-%m-%d']) }} as std_birth_date,
+        {{ std_phone('phone') }} as std_phone,
+        {{ std_division_code('division_code') }} as std_division_code,
+        {{ std_date('registered_date', ['%Y%m%d', '%Y-%m-%d']) }} as std_registered_date,
+        {{ std_timestamp('updated_at', ['%Y-%m-%d %H:%M:%S']) }} as std_updated_at,
+        {{ address_key_from_text('address', 'division_code') }} as address_key
+    from renamed
+),
+
+final as (
+    select * from standardised
+)
+
+select * from final
