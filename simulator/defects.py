@@ -1,0 +1,225 @@
+"""Named defect kinds, their rates per feed, and how they are drawn and applied.
+
+Every kind says which validity rule (docs/architecture.md §4) it breaks, so the ground truth of a record
+is the set ``<column>:<rule>`` of its defects. ``address_variant`` breaks none: the variants still parse
+to the same address key. ``duplicate`` is applied by the feed writer (an exact copy of an earlier row,
+appended later; the copy breaks ``<primary key>:unique``).
+
+Rates are per delivered record (before duplicates are appended). Within a chunk (a grid) a kind drawn on
+a record it cannot apply to (e.g. a 15-digit number for someone born after 1999, or a column already
+altered) is moved to another eligible record of the chunk, so measured rates match the configured ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from simulator import address, idnumbers
+
+
+@dataclass(frozen=True)
+class DefectKind:
+    name: str
+    rule: str | None  # the rule it breaks (None: harmless variant)
+    doc: str
+
+
+KINDS: dict[str, DefectKind] = {k.name: k for k in (
+    DefectKind("bad_check_digit", "gb11643_id", "ID number with a wrong check character"),
+    DefectKind("legacy_15_digit", "gb11643_id", "first-generation 15-digit ID number of the same person"),
+    DefectKind("fullwidth_digits", "gb11643_id", "ID number typed in full-width digits"),
+    DefectKind("missing_required", "required", "a required field left empty"),
+    DefectKind("bad_date", "date", "an unparseable or impossible date (19851345, 不详, a future date)"),
+    DefectKind("bad_phone", "mobile_phone", "a malformed mobile number (10/12 digits, a landline)"),
+    DefectKind("unresolvable_address", "address_resolvable", "a vague address or a room that does not exist"),
+    DefectKind("address_variant", None, "the same room written differently (no 江西省, 幢/号楼, full-width digits…)"),
+    DefectKind("stale", "fresh", "last update older than the re-verification cycle (reverifyDays + 30 days)"),
+    DefectKind("bad_division", "gb2260_division", "a division code that is not a current Yichun code (360999, 362201)"),
+    DefectKind("duplicate", "unique", "an exact copy of an earlier row appended later in the file"),
+)}
+
+
+@dataclass(frozen=True)
+class FeedDefects:
+    """The defect kinds of one feed: rate per record, and the target columns each may hit."""
+
+    rates: dict[str, float]
+    columns: dict[str, tuple[str, ...]]
+
+    def with_rates(self, rates: dict[str, float]) -> "FeedDefects":
+        unknown = set(rates) - set(self.columns)
+        if unknown:
+            raise ValueError(f"defect kinds {sorted(unknown)} do not apply to this feed")
+        return FeedDefects({**self.rates, **rates}, self.columns)
+
+
+# Defaults: hukou ≈93% valid, liudong ≈84% (below the 90% target on purpose), fangwu ≈95%.
+DEFAULTS: dict[str, FeedDefects] = {
+    "gongan.hukou": FeedDefects(
+        rates={"bad_check_digit": 0.010, "legacy_15_digit": 0.008, "fullwidth_digits": 0.005,
+               "missing_required": 0.010, "bad_date": 0.005, "bad_phone": 0.008, "unresolvable_address": 0.010,
+               "address_variant": 0.150, "stale": 0.012, "duplicate": 0.005},
+        columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",),
+                 "fullwidth_digits": ("id_number",), "missing_required": ("name", "address"),
+                 "bad_date": ("birth_date",), "bad_phone": ("phone",), "unresolvable_address": ("address",),
+                 "address_variant": ("address",), "stale": ("updated_at",), "duplicate": ("id_number",)},
+    ),
+    "gongan.liudong": FeedDefects(
+        rates={"bad_check_digit": 0.025, "legacy_15_digit": 0.010, "fullwidth_digits": 0.015,
+               "missing_required": 0.020, "bad_date": 0.010, "bad_phone": 0.025, "unresolvable_address": 0.035,
+               "address_variant": 0.250, "stale": 0.030, "duplicate": 0.010},
+        columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",),
+                 "fullwidth_digits": ("id_number",), "missing_required": ("name", "address"),
+                 "bad_date": ("birth_date",), "bad_phone": ("phone",), "unresolvable_address": ("address",),
+                 "address_variant": ("address",), "stale": ("updated_at",), "duplicate": ("registration_id",)},
+    ),
+    "zhujian.fangwu": FeedDefects(
+        rates={"bad_check_digit": 0.012, "missing_required": 0.010, "stale": 0.015, "bad_division": 0.008,
+               "duplicate": 0.006},
+        columns={"bad_check_digit": ("owner_id_number",), "missing_required": ("room",), "stale": ("updated_at",),
+                 "bad_division": ("division_code",), "duplicate": ("house_id",)},
+    ),
+    "shuju.hotline": FeedDefects(
+        rates={"bad_phone": 0.02},
+        columns={"bad_phone": ("caller_phone",)},
+    ),
+}
+
+# Order in which kinds are drawn (ID kinds first: they share one column).
+ORDER = ("bad_check_digit", "legacy_15_digit", "fullwidth_digits", "bad_division", "missing_required",
+         "bad_date", "bad_phone", "unresolvable_address", "address_variant", "stale")
+
+
+def default_config() -> dict[str, FeedDefects]:
+    return dict(DEFAULTS)
+
+
+def config_with_rates(overrides: dict[str, dict[str, float]] | None) -> dict[str, FeedDefects]:
+    """Defaults with some rates replaced: ``{"gongan.liudong": {"stale": 0.1}}``."""
+    cfg = default_config()
+    for feed, rates in (overrides or {}).items():
+        cfg[feed] = cfg[feed].with_rates(rates)
+    return cfg
+
+
+@dataclass
+class Record:
+    """One delivered record while it is built: values by target column, and what was done to it."""
+
+    values: dict[str, str]
+    entity_key: str
+    context: Any  # the Person or House it describes
+    defects: list[str] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)
+    planned: list[tuple[str, str]] = field(default_factory=list)  # (kind, column)
+
+
+def rule_id(kind: str, column: str) -> str | None:
+    rule = KINDS[kind].rule
+    return None if rule is None else f"{column}:{rule}"
+
+
+Eligible = Callable[[str, str, Record], bool]  # (kind, column, record) → can this kind hit it?
+
+
+def plan(records: list[Record], feed: FeedDefects, rng: random.Random, eligible: Eligible) -> None:
+    """Draw each kind (except duplicate) per record at its rate; at most one kind per column."""
+
+    def free(rec: Record, kind: str) -> list[str]:
+        return [c for c in feed.columns[kind] if c not in rec.touched and eligible(kind, c, rec)]
+
+    def mark(rec: Record, kind: str, cols: list[str]) -> None:
+        col = cols[0] if len(cols) == 1 else rng.choice(cols)
+        rec.touched.add(col)
+        rec.planned.append((kind, col))
+
+    for kind in ORDER:
+        rate = feed.rates.get(kind, 0.0)
+        if rate <= 0:
+            continue
+        misses = 0
+        for rec in records:
+            if rng.random() < rate:
+                cols = free(rec, kind)
+                if cols:
+                    mark(rec, kind, cols)
+                else:
+                    misses += 1
+        if misses:
+            pool = [r for r in records if free(r, kind)]
+            for rec in rng.sample(pool, min(misses, len(pool))):
+                mark(rec, kind, free(rec, kind))
+
+
+# ---- mutations ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedEnv:
+    """What a mutation needs to know about the feed: the as-of date, cycle and the formats it writes."""
+
+    as_of: dt.date
+    reverify_days: int | None
+    date_format: str  # how this feed writes dates
+    timestamp_format: str = "%Y-%m-%d %H:%M:%S"
+
+
+def bad_id(kind: str, id18: str, rng: random.Random) -> str:
+    if kind == "bad_check_digit":
+        return idnumbers.with_bad_check(id18, rng)
+    if kind == "legacy_15_digit":
+        return idnumbers.to_legacy_15(id18)
+    if kind == "fullwidth_digits":
+        return idnumbers.to_fullwidth(id18)
+    raise ValueError(kind)
+
+
+def bad_date(true_date: dt.date, env: FeedEnv, rng: random.Random) -> str:
+    y = true_date.year
+    sep = "-" if "-" in env.date_format else ""
+    return rng.choice((
+        f"{y}{sep}13{sep}45",
+        f"{y}{sep}02{sep}30",
+        f"{y}{sep}{true_date.month:02d}{sep}32",
+        "不详",
+        f"{y}年{true_date.month}月",
+        (env.as_of + dt.timedelta(days=rng.randint(30, 3000))).strftime(env.date_format),  # in the future
+    ))
+
+
+def bad_phone(rng: random.Random) -> str:
+    digits = f"{rng.randrange(10**9):09d}"
+    return rng.choice((
+        "13" + digits[:8],  # 10 digits
+        "15" + digits + "7",  # 12 digits
+        f"0795-{digits[:7]}",  # Yichun landline
+        "12" + digits,  # no such mobile prefix
+    ))
+
+
+def healthy_timestamp(env: FeedEnv, rng: random.Random, margin_days: int = 30) -> dt.datetime:
+    """A last-update time well inside the re-verification cycle (and before the as-of date)."""
+    cycle = (env.reverify_days or 365) - margin_days
+    day = env.as_of - dt.timedelta(days=rng.randint(1, max(1, cycle)))
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=rng.randrange(8 * 3600, 20 * 3600))
+
+
+def stale_timestamp(env: FeedEnv, rng: random.Random, margin_days: int = 30) -> dt.datetime:
+    """A last-update time older than the re-verification cycle plus a margin."""
+    day = env.as_of - dt.timedelta(days=(env.reverify_days or 365) + margin_days + rng.randint(1, 900))
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=rng.randrange(8 * 3600, 20 * 3600))
+
+
+def bad_division(rng: random.Random) -> str:
+    return rng.choice(("360999", "362201", "36090"))
+
+
+def unresolvable_address(house, rng: random.Random) -> str:
+    return address.unresolvable(house, rng)
+
+
+def address_variant(house, rng: random.Random) -> str:
+    return address.variant(house, rng)[1]
