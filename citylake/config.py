@@ -107,3 +107,38 @@ def endpoint(conn_id: str, env: dict[str, str] | None = None) -> Endpoint:
         ) from exc
     port = f":{c.port}" if c.port else ""
     return Endpoint(f"{c.schema or 'http'}://{c.host}{port}", c.password)
+
+
+_DRIVERS = {
+    "postgres": "postgresql+psycopg2",
+    "postgresql": "postgresql+psycopg2",
+    "mysql": "mysql+pymysql",
+    "mariadb": "mysql+pymysql",
+    "sqlite": "sqlite",
+}
+
+
+def database_url(conn_id: str, env: dict[str, str] | None = None) -> str:
+    """Resolve an Airflow connection to a SQLAlchemy URL for a front-end database, at call time.
+
+    ``AIRFLOW_CONN_<ID>`` as a URI (``postgres://user:pw@host:5432/db``, ``mysql://…``, ``sqlite:////abs/file.db``),
+    else Airflow's own connection store.
+    """
+    env = os.environ if env is None else env
+    raw = env.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if not raw:
+        try:
+            from airflow.sdk import Connection
+
+            raw = Connection.get(conn_id).get_uri()
+        except Exception as exc:
+            raise LookupError(
+                f"connection {conn_id!r} is not configured: set AIRFLOW_CONN_{conn_id.upper()} "
+                f"(e.g. postgres://user:pw@127.0.0.1:5432/db) or add it to Airflow ({exc})"
+            ) from exc
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        raise ValueError(f"connection {conn_id!r}: not a URI")
+    base = scheme.split("+", 1)[0]
+    driver = scheme if "+" in scheme else _DRIVERS.get(base, scheme)
+    return f"{driver}://{rest}"

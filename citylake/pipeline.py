@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from citylake.config import Settings, endpoint, settings as resolve_settings
+from citylake.config import Settings, database_url, endpoint, settings as resolve_settings
 
 
 class IngestRejected(RuntimeError):
@@ -31,7 +31,7 @@ def feed_ids(s: Settings | None = None) -> list[str]:
 
 def ingest(contract_id: str, s: Settings | None = None) -> dict:
     """Land every new delivery of one feed. Raises :class:`IngestRejected` after landing the rest."""
-    from ingest.load import ingest_api, ingest_files
+    from ingest.load import ingest_api, ingest_db, ingest_files
 
     s = s or resolve_settings()
     (contract,) = [c for c in _contracts(s) if c.id == contract_id]
@@ -41,7 +41,7 @@ def ingest(contract_id: str, s: Settings | None = None) -> dict:
         ep = endpoint(contract.delivery.connection or "")
         results = ingest_api(contract, s.lake_dir, ep.base_url, ep.token)
     else:
-        raise NotImplementedError(f"{contract.id}: delivery {contract.delivery.kind!r} has no connector yet")
+        results = ingest_db(contract, s.lake_dir, database_url(contract.delivery.connection or ""))
     summary = {
         "contract_id": contract.id,
         "loads": [asdict(r) for r in results],

@@ -100,6 +100,8 @@ class Delivery:
     page_size: int = 500
     records_field: str = "data.records"
     watermark_field: str | None = None
+    table: str | None = None  # db: the table or view to pull
+    db_schema: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,8 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         page_size=int(sp.get("pageSize", 500)),
         records_field=sp.get("recordsField", "data.records"),
         watermark_field=sp.get("watermarkField"),
+        table=sp.get("table"),
+        db_schema=server.get("schema"),
     )
     columns = []
     seen: set[str] = set()
@@ -295,6 +299,8 @@ def check_contract_file(path: Path) -> list[str]:
         problems.append(f"{path}: file delivery needs a path glob")
     if c.delivery.kind == "file" and c.delivery.format == "xml" and not c.delivery.record_tag:
         problems.append(f"{path}: xml delivery needs a recordTag custom property")
+    if c.delivery.kind == "db" and not (c.delivery.connection and c.delivery.table and c.delivery.watermark_field):
+        problems.append(f"{path}: db delivery needs connection, table and watermarkField custom properties")
     if c.delivery.kind == "api" and not (c.delivery.connection and c.delivery.api_path):
         problems.append(f"{path}: api delivery needs connection and path custom properties")
     if any(r.rule == "fresh" for r in c.rules) and c.reverify_days is None:

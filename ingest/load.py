@@ -21,6 +21,7 @@ from ingest.lake import (
 )
 from ingest.readers.api_reader import Watermark, pull
 from ingest.readers.csv_reader import read_csv
+from ingest.readers.db_reader import Position, pull_chunks
 from ingest.readers.json_reader import read_json, read_jsonl
 from ingest.readers.xml_reader import read_xml
 from ingest.readers.xlsx_reader import read_xlsx
@@ -159,3 +160,23 @@ def ingest_api(contract: Contract, lake_dir: Path, base_url: str, token: str | N
     tmp.write_text(json.dumps(after.to_json(), ensure_ascii=False))
     tmp.replace(state_file)
     return [result]
+
+
+def ingest_db(contract: Contract, lake_dir: Path, url: str, now: dt.datetime | None = None, **pull_kw) -> list[LoadResult]:
+    """Pull a front-end database table incrementally; one load per chunk, position saved after each."""
+    d = contract.delivery
+    if not (d.table and d.watermark_field):
+        raise LoadError(f"{contract.id}: database delivery needs table and watermarkField")
+    sweep_orphans(lake_dir, contract)
+    state_file = _state_path(lake_dir, contract)
+    pos = Position.from_json(json.loads(state_file.read_text()) if state_file.exists() else None)
+    key_col = contract.column(contract.primary_key[0]).source
+    results = []
+    for batch, after in pull_chunks(url, d.table, watermark_column=d.watermark_field, key_column=key_col,
+                                    since=pos, schema=d.db_schema, **pull_kw):
+        results.append(land_batch(lake_dir, contract, batch, now or dt.datetime.now(dt.timezone.utc)))
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = state_file.with_name(f".{state_file.name}.tmp")
+        tmp.write_text(json.dumps(after.to_json(), ensure_ascii=False))
+        tmp.replace(state_file)
+    return results or [LoadResult(contract.id, d.table, "empty", message=f"nothing newer than {pos.value}")]

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+import pytest
+
+from citylake.config import database_url, endpoint, settings
+
+
+def test_settings_default_to_the_checkout_and_env_overrides(tmp_path):
+    s = settings({})
+    assert s.contracts_dir.is_dir() and s.warehouse.name == "citylake.duckdb"
+    s = settings({"CITYLAKE_DATA_DIR": str(tmp_path), "CITYLAKE_WAREHOUSE": str(tmp_path / "w.duckdb")})
+    assert s.lake_dir == tmp_path / "lake" and s.landing_dir == tmp_path / "landing"
+    assert s.warehouse == tmp_path / "w.duckdb"
+
+
+def test_endpoint_from_uri_and_json_forms():
+    e = endpoint("shuju_12345", {"AIRFLOW_CONN_SHUJU_12345": "http://:t%40ken@127.0.0.1:8600"})
+    assert (e.base_url, e.token) == ("http://127.0.0.1:8600", "t@ken")
+    e = endpoint("x", {"AIRFLOW_CONN_X": '{"conn_type": "http", "host": "10.0.0.5", "port": 80, "password": "p"}'})
+    assert (e.base_url, e.token) == ("http://10.0.0.5:80", "p")
+
+
+def test_database_url_maps_airflow_schemes_to_drivers():
+    env = {"AIRFLOW_CONN_W": "postgres://etl:pw@127.0.0.1:5432/front", "AIRFLOW_CONN_M": "mysql://root:@h:3306/db",
+           "AIRFLOW_CONN_S": "sqlite:////tmp/front.db"}
+    assert database_url("w", env) == "postgresql+psycopg2://etl:pw@127.0.0.1:5432/front"
+    assert database_url("m", env) == "mysql+pymysql://root:@h:3306/db"
+    assert database_url("s", env) == "sqlite:////tmp/front.db"
