@@ -175,8 +175,12 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
             "defect_kinds": {k.name: {"rule": k.rule, "doc": k.doc} for k in defects.KINDS.values()},
         })
         truth.close()
+        truth = None
     except BaseException:
-        truth.abort()
+        for sink in sinks.values():
+            sink.abort()
+        if truth is not None:
+            truth.abort()
         raise
     return {
         "out_dir": str(out_dir),

@@ -69,7 +69,7 @@ DEFAULTS: dict[str, FeedDefects] = {
     ),
     "gongan.liudong": FeedDefects(
         rates={"bad_check_digit": 0.025, "legacy_15_digit": 0.010, "fullwidth_digits": 0.015,
-               "missing_required": 0.020, "bad_date": 0.010, "bad_phone": 0.025, "unresolvable_address": 0.035,
+               "missing_required": 0.020, "bad_date": 0.010, "bad_phone": 0.020, "unresolvable_address": 0.030,
                "address_variant": 0.250, "stale": 0.030, "duplicate": 0.010},
         columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",),
                  "fullwidth_digits": ("id_number",), "missing_required": ("name", "address"),

@@ -122,20 +122,20 @@ ORIGIN_PROVINCES: tuple[tuple[str, str, float], ...] = (
 _YICHUN_PREFIXES = ("3609", "3622")
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
+def _province_counties(province: str) -> tuple[tuple[str, tuple[CodeEra, ...]], ...]:
+    return tuple(
+        (code, eras)
+        for code, eras in sorted(code_history().items())
+        if code.startswith(province) and not code.startswith(_YICHUN_PREFIXES)
+        and code[4:] not in ("00", "01") and code[2:4] != "00"
+    )
+
+
+@lru_cache(maxsize=2048)
 def origin_codes(province: str, year: int) -> tuple[str, ...]:
     """County-level codes of ``province`` (outside Yichun) in force in ``year``."""
-    return tuple(
-        sorted(
-            code
-            for code in code_history()
-            if code.startswith(province)
-            and not code.startswith(_YICHUN_PREFIXES)
-            and code[4:] not in ("00", "01")
-            and code[2:4] != "00"
-            and in_force(code, year)
-        )
-    )
+    return tuple(code for code, eras in _province_counties(province) if any(e.in_force(year) for e in eras))
 
 
 class IdRegistry:

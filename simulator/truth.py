@@ -47,6 +47,7 @@ class ParquetSink:
         self.batch_rows = batch_rows
         self.rows = 0
         self._buffer: list[dict[str, Any]] = []
+        self._closed = False
         self._tmp_ctx = atomic_path(path)
         self._tmp = self._tmp_ctx.__enter__()
         self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
@@ -65,11 +66,14 @@ class ParquetSink:
     def close(self) -> None:
         self._flush()
         self._writer.close()
+        self._closed = True
         self._tmp_ctx.__exit__(None, None, None)
 
     def abort(self) -> None:
-        self._writer.close()
-        self._tmp_ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+        if not self._closed:
+            self._closed = True
+            self._writer.close()
+            self._tmp_ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
 
 class TruthWriter:

@@ -83,6 +83,9 @@ class FeedSink:
     def _finish(self) -> None:
         raise NotImplementedError
 
+    def abort(self) -> None:
+        """Give up: nothing of this feed appears in landing/."""
+
 
 class CsvSink(FeedSink):
     """A Windows-style export: header row, comma, CRLF, in the contract's encoding (GBK)."""
@@ -101,6 +104,11 @@ class CsvSink(FeedSink):
     def _finish(self) -> None:
         self._fh.close()
         self._ctx.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+            self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
 
 class XlsxSink(FeedSink):
