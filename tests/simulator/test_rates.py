@@ -1,0 +1,71 @@
+"""Defect rates and validity ratios measured from the ground truth of a 5,000-person city."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from simulator import defects
+
+
+@pytest.fixture(scope="module")
+def truth(mid_city) -> pd.DataFrame:
+    out, _ = mid_city
+    return pd.read_parquet(out / "sim" / "truth" / "records.parquet")
+
+
+@pytest.mark.parametrize("cid", sorted(defects.DEFAULTS))
+def test_measured_rates_near_configured(truth, cid):
+    recs = truth[truth.contract_id == cid]
+    originals = recs[~recs.defects.map(lambda d: "duplicate" in d)]
+    copies = len(recs) - len(originals)
+    for kind, rate in defects.DEFAULTS[cid].rates.items():
+        n = len(originals)
+        if kind == "duplicate":
+            measured = copies / n
+        else:
+            measured = originals.defects.map(lambda d: kind in d).mean()
+        # 4 binomial standard deviations (+1 record): loose enough never to flake, tight enough to catch a
+        # kind that is not applied or applied at a multiple of its rate.
+        tolerance = 4 * math.sqrt(rate * (1 - rate) / n) + 1 / n
+        assert abs(measured - rate) <= tolerance, (cid, kind, rate, measured, tolerance)
+
+
+def test_validity_ratios_at_the_defaults(truth):
+    ratio = truth.groupby("contract_id").is_valid.mean()
+    assert 0.91 <= ratio["gongan.hukou"] <= 0.95
+    assert 0.80 <= ratio["gongan.liudong"] < 0.88  # below the 90% target by design
+    assert 0.93 <= ratio["zhujian.fangwu"] <= 0.97
+    assert ratio["shuju.hotline"] == 1.0  # its rules are warnings: bad phones do not make a record invalid
+    hotline = truth[truth.contract_id == "shuju.hotline"]
+    assert hotline.broken_rules.map(len).sum() > 0
+
+
+def test_every_defect_breaks_its_rule_and_only_defects_break_rules(truth):
+    for rec in truth.itertuples():
+        expected = {r for kind in rec.defects for r in [defects.KINDS[kind].rule] if r}
+        assert {r.split(":", 1)[1] for r in rec.broken_rules} == expected, rec
+        assert rec.is_valid == (not expected or rec.contract_id == "shuju.hotline")
+
+
+def test_config_json_records_the_run(mid_city):
+    out, _ = mid_city
+    config = json.loads((out / "sim" / "truth" / "config.json").read_text(encoding="utf-8"))
+    assert config["seed"] == 7 and config["persons"] == 5000 and config["as_of"] == "2026-11-21"
+    assert config["rates"]["gongan.liudong"]["stale"] == defects.DEFAULTS["gongan.liudong"].rates["stale"]
+
+
+def test_rates_can_be_overridden(tmp_path):
+    from simulator.city import simulate
+    from tests.simulator.conftest import AS_OF
+
+    simulate(tmp_path, persons=600, seed=1, as_of=AS_OF,
+             rates={"gongan.hukou": {kind: 0.0 for kind in defects.DEFAULTS["gongan.hukou"].rates}})
+    recs = pd.read_parquet(tmp_path / "sim" / "truth" / "records.parquet")
+    hukou = recs[recs.contract_id == "gongan.hukou"]
+    assert hukou.is_valid.all() and hukou.defects.map(len).sum() == 0
+    with pytest.raises(ValueError):
+        defects.config_with_rates({"zhujian.fangwu": {"address_variant": 0.1}})
