@@ -3,8 +3,8 @@
 1. Generate the sample city if absent (the departments' drops land in data/landing/).
 2. Serve the simulated API departments on loopback and point their Airflow connections at it
    (unless a real endpoint is configured), so no server is needed on a user's machine.
-3. Migrate Airflow's SQLite metadata under data/airflow/ and run the DAG in-process (``dag.test()``,
-   what ``airflow dags test`` does).
+3. Migrate Airflow's SQLite metadata under data/airflow/ and run the DAG with ``dag.test()`` (what
+   ``airflow dags test`` does), in a child process.
 4. Print every load's accounting, each dataset's verdict, and where the warehouse and report are.
 
 Exit status: 0 when the pipeline ran (a failed quality gate is a verdict on the data, shown, not an
@@ -45,19 +45,24 @@ def migrate_airflow(env: dict[str, str]) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def run_dag(env: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
-    """Run the DAG once in this process; return the run state and task states by task id."""
-    os.environ.update(env)
-    from airflow.dag_processing.dagbag import DagBag
+def run_dag(env: dict[str, str], log_path) -> tuple[str, dict[str, list[str]]]:
+    """Run the DAG once (``dag.test()``) in a child process; return the run state and task states.
 
-    bag = DagBag(dag_folder=env["AIRFLOW__CORE__DAGS_FOLDER"])
-    if bag.import_errors:
-        raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    dr = bag.dags[DAG_ID].test()
-    states: dict[str, list[str]] = {}
-    for ti in dr.get_task_instances():
-        states.setdefault(ti.task_id, []).append(str(ti.state))
-    return str(dr.state), states
+    A child keeps Airflow's logging set-up and the tasks' open DuckDB handles out of this process, and
+    inherits the environment (paths, connections). Airflow's own log goes to ``log_path``.
+    """
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as out, open(log_path, "w") as log:
+        proc = subprocess.run(
+            [sys.executable, "-m", "citylake.dagrun", DAG_ID, out.name],
+            env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )
+        text = out.read()
+    if proc.returncode != 0 or not text:
+        raise RuntimeError(f"the DAG could not be run (exit {proc.returncode}); see {log_path}")
+    result = json.loads(text)
+    return result["state"], result["tasks"]
 
 
 def summarise(s: Settings) -> None:
@@ -108,8 +113,10 @@ def run(persons: int, seed: int, regenerate: bool = False) -> int:
                 env.setdefault(f"AIRFLOW_CONN_{c.delivery.connection.upper()}", f"http://:{token}@{hostport}")
         print("migrating Airflow metadata (SQLite) ...", flush=True)
         migrate_airflow(env)
-        print(f"running DAG {DAG_ID} in-process ...", flush=True)
-        state, tasks = run_dag(env)
+        s.airflow_home.mkdir(parents=True, exist_ok=True)
+        log_path = s.airflow_home / "last_dag_test.log"
+        print(f"running DAG {DAG_ID} (dag.test) ... Airflow log: {log_path}", flush=True)
+        state, tasks = run_dag(env, log_path)
 
     print(f"\n== DAG run: {state} ==")
     for task_id, st in tasks.items():

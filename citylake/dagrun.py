@@ -1,0 +1,30 @@
+"""Child process of `citylake run`: one ``dag.test()`` run, task states written as JSON.
+
+Usage: python -m citylake.dagrun DAG_ID OUT_JSON (the Airflow environment comes from the parent).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main(dag_id: str, out_path: str) -> int:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    if bag.import_errors:
+        print(f"DAG import errors: {bag.import_errors}", file=sys.stderr)
+        return 2
+    dr = bag.dags[dag_id].test()
+    tasks: dict[str, list[str]] = {}
+    for ti in sorted(dr.get_task_instances(), key=lambda t: (t.task_id, t.map_index)):
+        tasks.setdefault(ti.task_id, []).append(str(ti.state))
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump({"run_id": dr.run_id, "state": str(dr.state), "tasks": tasks}, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
