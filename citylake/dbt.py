@@ -144,6 +144,23 @@ def _failures(result: Any) -> list[tuple[str, str, str]]:
     return out
 
 
+def _release_warehouse() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run.
+
+    DuckDB allows one writing process per file and refuses a second connection with another
+    configuration in the same process: without this, the next stage (the validity runner, a test reading
+    the warehouse read-only) could not open it until the interpreter exits.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+    except ImportError:  # pragma: no cover - another adapter
+        return
+    with manager._LOCK:
+        env, manager._ENV = manager._ENV, None
+        if env is not None:
+            env.close()
+
+
 def run_dbt(settings: Settings, args: list[str]) -> None:
     """Run ``dbt <args>`` in-process on ``dbt_project/`` against the settings' warehouse and lake.
 
@@ -155,7 +172,10 @@ def run_dbt(settings: Settings, args: list[str]) -> None:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     full = [*args, "--project-dir", str(project), "--profiles-dir", str(project)]
     with _environ(dbt_env(settings)):
-        res = dbtRunner().invoke(full)
+        try:
+            res = dbtRunner().invoke(full)
+        finally:
+            _release_warehouse()
     if res.success:
         return
     failures = _failures(res.result)

@@ -1,0 +1,42 @@
+"""One dbt build of the fixture lake per session, shared by the model tests (a build takes ~30 s)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from citylake.config import Settings, settings
+from citylake.dbt import run_dbt
+from ingest.contracts import load_contracts
+from tests.dbt_project.lake_fixture import build_lake
+
+
+def tmp_settings(root: Path) -> Settings:
+    """Settings for a throw-away city under ``root`` (the checkout's contracts and dbt project)."""
+    return settings({"CITYLAKE_DATA_DIR": str(root / "data"), "CITYLAKE_WAREHOUSE": str(root / "wh.duckdb")})
+
+
+def dbt_args(root: Path, *args: str) -> list[str]:
+    """Keep dbt's target/ and logs/ in the test's folder, so tests never race a developer's own run."""
+    return [*args, "--target-path", str(root / "target"), "--log-path", str(root / "logs")]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("city")
+    s = tmp_settings(root)
+    build_lake(s.lake_dir, {c.id: c for c in load_contracts(s.contracts_dir)})
+    run_dbt(s, dbt_args(root, "build"))
+    return s
+
+
+@pytest.fixture
+def wh(built: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(built.warehouse), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
