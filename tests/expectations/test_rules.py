@@ -50,22 +50,25 @@ def test_gb11643_id_as_of_per_record():
 
 def test_gb11643_agrees_with_stdnum_on_a_generated_batch():
     rng = random.Random(11643)
-    areas = ["362201", "362202", "362226", "360902", "360921", "360983", "110101", "999999"]
+    areas = ["362201", "362202", "362226", "360902", "360921", "360983", "110101", "999999", "440305", "510105"]
     values = []
-    for _ in range(3000):
-        birth = f"{rng.randint(1930, 2025)}{rng.randint(1, 12):02d}{rng.randint(1, 31):02d}"
+    for _ in range(4000):
+        year = rng.choice([rng.randint(1900, 2099), rng.randint(1900, 2099), 0, rng.randint(1, 1899)])
+        birth = f"{year:04d}{rng.randint(0, 13):02d}{rng.randint(0, 31):02d}"
         number = make_id(rng.choice(areas), birth, f"{rng.randint(0, 999):03d}")
         mutation = rng.random()
         if mutation < 0.3:  # random check character
-            number = number[:-1] + rng.choice("0123456789X")
+            number = number[:-1] + rng.choice("0123456789Xx")
         elif mutation < 0.4:  # a digit typo
             i = rng.randrange(17)
             number = number[:i] + str((int(number[i]) + 1) % 10) + number[i + 1 :]
+        elif mutation < 0.45 and number.endswith("X"):
+            number = number[:-1] + "x"
         values.append(number)
     got = rules.gb11643_id(pd.Series(values), "2100-01-01")
     expected = [ric.is_valid(v) for v in values]
-    assert got.tolist() == expected
-    assert 0.2 < sum(expected) / len(expected) < 0.8  # the batch holds both kinds
+    assert [v for v, g, e in zip(values, got, expected) if g != e] == []
+    assert 0.1 < sum(expected) / len(expected) < 0.9  # the batch holds both kinds
 
 
 def test_mobile_phone():
