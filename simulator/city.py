@@ -103,6 +103,7 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
         registration_seq = itertools.count(1)
         order_seq = itertools.count(1)
         orders: list[dict] = []
+        hotline_valid = 0
         hotline = contracts["shuju.hotline"]
         hotline_source = hotline.delivery.api_path
         hotline_severity = {r.rule_id: r.severity for r in hotline.rules}
@@ -158,17 +159,19 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
             shuju.inject(order_recs, config["shuju.hotline"], r_hotline)
             for rec in order_recs:
                 orders.append({c.source: (rec.values.get(c.name) or None) for c in hotline.columns})
+                is_valid = not any(hotline_severity[r] == "error" for r in rec.broken)
+                hotline_valid += is_valid
                 truth.records.add({
                     "contract_id": hotline.id, "source": hotline_source, "row_number": None,
                     "record_key": rec.values["work_order_id"], "entity_key": rec.entity_key,
                     "defects": list(rec.defects), "broken_rules": sorted(rec.broken),
-                    "is_valid": not any(hotline_severity[r] == "error" for r in rec.broken),
+                    "is_valid": is_valid,
                 })
 
         feeds = {cid: sink.close() for cid, sink in sinks.items()}
         store = shuju.write_store(sim, orders)
-        feeds["shuju.hotline"] = {"path": str(store.relative_to(out_dir)), "records": len(orders),
-                                  "api_path": hotline_source}
+        feeds["shuju.hotline"] = {"path": store.relative_to(out_dir).as_posix(), "records": len(orders),
+                                  "valid": hotline_valid, "api_path": hotline_source}
         truth.write_config({
             "seed": seed, "persons": persons, "as_of": as_of.isoformat(),
             "rates": {cid: dict(sorted(f.rates.items())) for cid, f in sorted(config.items())},

@@ -34,6 +34,9 @@ def _eligible(env: FeedEnv):
 
 
 def hukou_record(p: Person, env: FeedEnv, rng: random.Random) -> Record:
+    updated = defects.healthy_timestamp(env, rng)
+    if updated.date() < p.registered_date:
+        updated = dt.datetime.combine(p.registered_date, dt.time(9)) + dt.timedelta(seconds=rng.randrange(8 * 3600))
     return Record(
         values={
             "id_number": p.id_number,
@@ -48,7 +51,7 @@ def hukou_record(p: Person, env: FeedEnv, rng: random.Random) -> Record:
             "division_code": p.house.division_code,
             "grid_code": p.house.grid_code,
             "registered_date": p.registered_date.strftime(HUKOU_DATE),
-            "updated_at": defects.healthy_timestamp(env, rng).strftime(TIMESTAMP),
+            "updated_at": updated.strftime(TIMESTAMP),
         },
         entity_key=p.person_key,
         context=p,

@@ -36,6 +36,7 @@ class FeedSink:
         self.duplicate_rate = duplicate_rate
         self.rng = rng
         self.rows = 0
+        self.valid = 0
         self._severity = {r.rule_id: r.severity for r in contract.rules}
         (self._pk,) = contract.primary_key
         self._duplicates: list[Record] = []
@@ -58,6 +59,8 @@ class FeedSink:
             raise ValueError(f"{self.contract.id}: defects break rules the contract does not have: {sorted(unknown)}")
         row_number = self.first_data_row + self.rows
         self.rows += 1
+        is_valid = not any(self._severity[r] == "error" for r in rec.broken)
+        self.valid += is_valid
         self.truth.records.add({
             "contract_id": self.contract.id,
             "source": self.source,
@@ -66,7 +69,7 @@ class FeedSink:
             "entity_key": rec.entity_key,
             "defects": list(rec.defects),
             "broken_rules": sorted(rec.broken),
-            "is_valid": not any(self._severity[r] == "error" for r in rec.broken),
+            "is_valid": is_valid,
         })
 
     def close(self) -> dict:
@@ -78,7 +81,8 @@ class FeedSink:
             self._emit(self._cells(copy))
             self._record_truth(copy)
         self._finish()
-        return {"path": self.source, "records": self.rows, "duplicates": len(self._duplicates)}
+        return {"path": self.source, "records": self.rows, "valid": self.valid,
+                "duplicates": len(self._duplicates)}
 
     def _finish(self) -> None:
         raise NotImplementedError
