@@ -5,9 +5,10 @@ is the set ``<column>:<rule>`` of its defects. ``address_variant`` breaks none: 
 to the same address key. ``duplicate`` is applied by the feed writer (an exact copy of an earlier row,
 appended later; the copy breaks ``<primary key>:unique``).
 
-Rates are per delivered record (before duplicates are appended). Within a chunk (a grid) a kind drawn on
-a record it cannot apply to (e.g. a 15-digit number for someone born after 1999, or a column already
-altered) is moved to another eligible record of the chunk, so measured rates match the configured ones.
+Rates are per delivered record (before duplicates are appended). Within a chunk (a grid) each kind hits
+rate × n records, drawn at random among the records it can apply to (not, e.g., a 15-digit number for
+someone born after 1984, or a column another kind already altered), so measured rates match the
+configured ones closely even in a small city.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ Eligible = Callable[[str, str, Record], bool]  # (kind, column, record) → can 
 
 
 def plan(records: list[Record], feed: FeedDefects, rng: random.Random, eligible: Eligible) -> None:
-    """Draw each kind (except duplicate) per record at its rate; at most one kind per column."""
+    """Pick the records each kind (except duplicate) hits in this chunk; at most one kind per column."""
 
     def free(rec: Record, kind: str) -> list[str]:
         return [c for c in feed.columns[kind] if c not in rec.touched and eligible(kind, c, rec)]
@@ -141,18 +142,13 @@ def plan(records: list[Record], feed: FeedDefects, rng: random.Random, eligible:
         rate = feed.rates.get(kind, 0.0)
         if rate <= 0:
             continue
-        misses = 0
-        for rec in records:
-            if rng.random() < rate:
-                cols = free(rec, kind)
-                if cols:
-                    mark(rec, kind, cols)
-                else:
-                    misses += 1
-        if misses:
-            pool = [r for r in records if free(r, kind)]
-            for rec in rng.sample(pool, min(misses, len(pool))):
-                mark(rec, kind, free(rec, kind))
+        # Stratified: rate × n records per chunk (rounded at random), so a small city's ratios stay close
+        # to the configured rates instead of wandering with binomial noise.
+        expected = rate * len(records)
+        count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
+        pool = [r for r in records if free(r, kind)]
+        for rec in rng.sample(pool, min(count, len(pool))):
+            mark(rec, kind, free(rec, kind))
 
 
 # ---- mutations ---------------------------------------------------------------------------------------
