@@ -113,11 +113,11 @@ def era_name(code: str, year: int) -> str:
     raise ValueError(f"{code} not in force in {year}")
 
 
-# Provinces floating residents of Yichun come from, with weights (Jiangxi's other cities first).
+# Provinces the floating residents of Yichun come from, with weights (neighbours first).
 ORIGIN_PROVINCES: tuple[tuple[str, str, float], ...] = (
-    ("36", "江西省", 0.40), ("43", "湖南省", 0.12), ("42", "湖北省", 0.07), ("44", "广东省", 0.07),
-    ("35", "福建省", 0.06), ("34", "安徽省", 0.06), ("33", "浙江省", 0.05), ("41", "河南省", 0.06),
-    ("51", "四川省", 0.05), ("52", "贵州省", 0.03), ("45", "广西壮族自治区", 0.03),
+    ("43", "湖南省", 0.24), ("42", "湖北省", 0.12), ("44", "广东省", 0.09), ("35", "福建省", 0.10),
+    ("34", "安徽省", 0.10), ("33", "浙江省", 0.07), ("41", "河南省", 0.10), ("51", "四川省", 0.08),
+    ("52", "贵州省", 0.05), ("45", "广西壮族自治区", 0.05),
 )
 _YICHUN_PREFIXES = ("3609", "3622")
 

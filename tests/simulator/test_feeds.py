@@ -120,6 +120,8 @@ def test_persons_consistent_with_their_ids_and_rooms(city):
         assert ric.get_birth_date(p.id_number) == p.birth_date
         assert (int(p.id_number[16]) % 2 == 1) == (p.sex == "男")
         assert p.birth_date <= AS_OF
+    floating = persons[persons.population_type == "流动"]
+    assert not floating.id_number.str.startswith("36").any()  # registered in another province
     share = (persons.population_type == "流动").mean()
     assert 0.18 <= share <= 0.32
     sizes = persons[persons.population_type == "户籍"].groupby("household_id").size()
