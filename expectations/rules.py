@@ -188,9 +188,11 @@ def unique(frame: pd.DataFrame, key: list[str] | tuple[str, ...]) -> pd.Series:
     Aligned with ``frame.index``; records with an empty key component pass (``required`` judges them).
     """
     key = list(key)
-    order = frame.sort_values(["source_file", "source_row_number"], kind="stable")
+    order = frame[["source_file", "source_row_number", *key]].sort_values(
+        ["source_file", "source_row_number"], kind="stable"
+    )
     keyed = ~np.logical_or.reduce([is_blank(order[k]).to_numpy() for k in key])
-    dup = order[key].astype("string").duplicated(keep="first").to_numpy() & keyed
+    dup = order[key].duplicated(keep="first").to_numpy() & keyed
     return pd.Series(~dup, index=order.index).reindex(frame.index)
 
 

@@ -110,7 +110,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
         con.execute(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
             [schema, name],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -139,7 +139,7 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, contract: Contract) -> pd.Data
         if needs_address:
             log.warning("%s is missing: every address of %s counts as not resolved", RESOLVED_TABLE, contract.id)
         sql = f"select {select}, null::boolean as _is_resolved from {table} s"
-    df = con.execute(sql).df()
+    df = con.sql(sql).to_arrow_table().to_pandas()
 
     for c in contract.columns:
         col = df[c.name].astype("string")
@@ -271,10 +271,15 @@ def _dataset_result(contract: Contract, records: int, valid: int) -> DatasetResu
     )
 
 
-def validate(settings: Settings, run_id: str, contracts: list[Contract] | None = None) -> list[DatasetResult]:
-    """Validate every contract's staging table present in the warehouse and record the run's verdicts."""
+def validate(settings: Settings, run_id: str | None, contracts: list[Contract] | None = None) -> list[DatasetResult]:
+    """Validate every contract's staging table present in the warehouse and record the run's verdicts.
+
+    Re-running a ``run_id`` (a retried task) replaces that run's rows; a missing ``run_id`` gets a
+    ``manual__<UTC time>`` one.
+    """
     contracts = load_contracts(settings.contracts_dir) if contracts is None else contracts
     run_at = datetime.now(timezone.utc)
+    run_id = run_id or f"manual__{run_at:%Y-%m-%dT%H:%M:%S.%f}Z"
     con = duckdb.connect(str(settings.warehouse))
     try:
         context = None

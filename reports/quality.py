@@ -44,10 +44,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
 
 
 def _latest_run(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("select run_id from quality.validity_runs order by run_at desc, run_id desc limit 1").fetchone()
-    if row is None:
+    rows = con.execute("select run_id from quality.validity_runs order by run_at desc, run_id desc limit 1").fetchall()
+    if not rows:
         raise ReportError("quality.validity_runs is empty: run the validity runner first")
-    return row[0]
+    return rows[0][0]
 
 
 def load(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict:
