@@ -68,6 +68,14 @@
         '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－（）＃．／　',
         '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-()#./ ')
 {%- endmacro %}
+{#- DuckDB's translate() costs ~6 µs a row with this many multi-byte characters; a regex test first
+    (~0.2 µs) keeps it off the common, already half-width values. -#}
+{% macro duckdb__halfwidth(expr) -%}
+    (case when regexp_matches({{ expr }}, '[\x{FF01}-\x{FF5E}\x{3000}]')
+        then {{ citylake.default__halfwidth(expr) }}
+        else {{ expr }}
+    end)
+{%- endmacro %}
 
 {#- Text with every kind of whitespace removed, half-width. -#}
 {% macro squish(expr) -%}
