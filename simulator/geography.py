@@ -48,7 +48,13 @@ DISTRICT_BY_CODE: dict[str, District] = {d.code: d for d in DISTRICTS}
 _COMPOUND_HEADS = ("金域", "碧桂", "恒大", "锦绣", "翠苑", "阳光", "书香", "江南", "明珠", "御景", "香樟", "秀水",
                    "月亮湾", "滨江", "紫荆", "桂花", "东方", "盛世", "天骄", "凤凰", "文博", "嘉和", "中央", "华庭")
 _COMPOUND_TAILS = ("华府", "花园", "小区", "名城", "新村", "公馆", "家园", "雅苑", "府邸", "星城", "御府", "豪庭")
-_PHASES = ("", "二期", "三期", "四期", "五期")
+_PHASES = ("", "二期", "三期", "四期", "五期", "六期", "七期", "八期")
+# Streets beyond each district's own list, opened as the district fills up (a 5M city needs thousands of
+# compounds; a street then carries at most a few hundred door numbers).
+_STREET_BASES = ("人民", "建设", "解放", "新华", "胜利", "和平", "文化", "青年", "工业", "学府", "迎宾", "滨江",
+                 "育才", "光明", "幸福", "振兴", "长青", "金桂", "望江", "春台")
+_STREET_KINDS = ("路", "东路", "西路", "南路", "北路", "街", "巷", "大道")
+EXTRA_STREETS: tuple[str, ...] = tuple(b + k for k in _STREET_KINDS for b in _STREET_BASES)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ class CityMap:
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._next_door: dict[tuple[str, str], int] = {}
-        self._compounds_used: set[tuple[str, str]] = set()
+        self._compounds_used: set[tuple[str, str, str]] = set()
         self._grids_in: dict[str, int] = {}
         self._house_seq = 0
 
@@ -91,14 +97,26 @@ class CityMap:
         self._grids_in[district.code] = n
         return f"{district.code}{n:06d}", district
 
-    def _compound_name(self, district: District) -> str:
-        for _ in range(200):
+    def _compound_name(self, district: District, street: str) -> str:
+        """A compound name not yet used on this street."""
+        for _ in range(50):
             name = self._rng.choice(_COMPOUND_HEADS) + self._rng.choice(_COMPOUND_TAILS)
             for phase in _PHASES:
-                if (district.code, name + phase) not in self._compounds_used:
-                    self._compounds_used.add((district.code, name + phase))
+                if (district.code, street, name + phase) not in self._compounds_used:
+                    self._compounds_used.add((district.code, street, name + phase))
                     return name + phase
-        raise RuntimeError(f"compound names exhausted in {district.name}")
+        for phase in _PHASES:  # a crowded street: the first free name in a fixed order
+            for head in _COMPOUND_HEADS:
+                for tail in _COMPOUND_TAILS:
+                    if (district.code, street, head + tail + phase) not in self._compounds_used:
+                        self._compounds_used.add((district.code, street, head + tail + phase))
+                        return head + tail + phase
+        raise RuntimeError(f"compound names exhausted on {district.name}{street}")
+
+    def _streets(self, district: District) -> list[str]:
+        """The district's streets in use: its own, plus one more for every 5 grids beyond the first 10."""
+        extra = max(0, (self._grids_in.get(district.code, 0) - 10) // 5)
+        return list(district.streets) + [s for s in EXTRA_STREETS if s not in district.streets][:extra]
 
     def _door(self, district: District, street: str) -> int:
         key = (district.code, street)
@@ -109,12 +127,12 @@ class CityMap:
     def build_rooms(self, district: District, grid_code: str, at_least: int) -> list[House]:
         """Compounds on the grid's streets until they hold ``at_least`` rooms (every room of a compound)."""
         rng = self._rng
-        streets = rng.sample(district.streets, k=min(2, len(district.streets)))
+        streets = rng.sample(self._streets(district), k=2)
         houses: list[House] = []
         while len(houses) < at_least:
             street = rng.choice(streets)
             door = self._door(district, street)
-            compound = self._compound_name(district)
+            compound = self._compound_name(district, street)
             has_units = rng.random() < 0.65
             for building in range(1, rng.randint(1, 5) + 1):
                 units = range(1, rng.randint(1, 2) + 1) if has_units else (None,)

@@ -41,7 +41,7 @@ RECORDS_SCHEMA = pa.schema([
 class ParquetSink:
     """Appends rows in batches to one Parquet file, renamed into place on close."""
 
-    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 50_000) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 10_000) -> None:
         self.path = path
         self.schema = schema
         self.batch_rows = batch_rows

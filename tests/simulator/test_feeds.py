@@ -177,3 +177,13 @@ def test_work_order_store(city, records):
         assert (o["myd"] is not None) == (o["blzt"] == "已回访")
     assert closed / len(orders) >= 0.9
     assert any(o["ldrxm"] is None for o in orders)
+
+
+def test_register_defects_sit_on_vacant_rooms(city, records):
+    """So residents resolve the same whether the register counts every delivered room or only valid ones."""
+    out, _ = city
+    houses = pd.read_parquet(out / "sim" / "truth" / "houses.parquet").set_index("house_id")
+    fangwu = records[(records.contract_id == "zhujian.fangwu") & records.defects.map(lambda d: len(d) > 0)]
+    originals = fangwu[~fangwu.defects.map(lambda d: "duplicate" in d)]
+    assert len(originals) > 10
+    assert houses.loc[originals.entity_key, "is_vacant"].all()

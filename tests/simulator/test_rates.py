@@ -1,4 +1,4 @@
-"""Defect rates and validity ratios measured from the ground truth of a 5,000-person city."""
+"""Defect rates and validity ratios measured from the ground truth of a 10,000-person city."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_every_defect_breaks_its_rule_and_only_defects_break_rules(truth):
 def test_config_json_records_the_run(mid_city):
     out, _ = mid_city
     config = json.loads((out / "sim" / "truth" / "config.json").read_text(encoding="utf-8"))
-    assert config["seed"] == 7 and config["persons"] == 5000 and config["as_of"] == "2026-11-21"
+    assert config["seed"] == 7 and config["persons"] == 10_000 and config["as_of"] == "2026-11-21"
     assert config["rates"]["gongan.liudong"]["stale"] == defects.DEFAULTS["gongan.liudong"].rates["stale"]
 
 
@@ -69,3 +69,9 @@ def test_rates_can_be_overridden(tmp_path):
     assert hukou.is_valid.all() and hukou.defects.map(len).sum() == 0
     with pytest.raises(ValueError):
         defects.config_with_rates({"zhujian.fangwu": {"address_variant": 0.1}})
+
+
+def test_ten_thousand_persons_well_under_thirty_seconds(mid_city):
+    _, summary = mid_city
+    assert summary["persons"] == 10_000
+    assert summary["seconds"] < 30
