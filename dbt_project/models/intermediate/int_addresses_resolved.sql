@@ -29,7 +29,11 @@ final as (
         addresses.feed_id,
         addresses.address,
         addresses.address_key,
-        house_keys.address_key is not null as is_resolved
+        -- No address sent: not applicable (the rule passes empty values; `required` judges them).
+        case
+            when nullif(trim(addresses.address), '') is null then null
+            else house_keys.address_key is not null
+        end as is_resolved
     from addresses
     left join house_keys on addresses.address_key = house_keys.address_key
 )
