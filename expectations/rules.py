@@ -124,10 +124,11 @@ def _valid_ric(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     month_days = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + ((month == 2) & leap)
     date_ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
     ok = check_ok & date_ok
-    areas = pd.Series([n[:6] for n in numbers])
-    pairs = pd.DataFrame({"area": areas, "year": year})[ok].drop_duplicates()
-    in_force = {(a, y) for a, y in zip(pairs["area"], pairs["year"]) if _address_code_in_force(a, int(y))}
-    place_ok = np.array([(a, y) in in_force for a, y in zip(areas, year)], dtype=bool) if ok.any() else ok
+    # One stdnum question per distinct (address code, birth year), keyed as the integer AAAAAAYYYY.
+    area_year = (digits[:, :6] @ np.array([10**i for i in range(5, -1, -1)])) * 10000 + year
+    asked = np.unique(area_year[ok])
+    in_force = asked[[_address_code_in_force(f"{k // 10000:06d}", int(k % 10000)) for k in asked]] if len(asked) else asked
+    place_ok = np.isin(area_year, in_force)
     return ok & place_ok, year * 10000 + month * 100 + day
 
 

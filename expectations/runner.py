@@ -150,7 +150,11 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, contract: Contract) -> pd.Data
             df[helper_column(rule)] = rules.unique(df, contract.primary_key if rule.column in contract.primary_key else [rule.column])
         elif rule.rule == "address_resolvable":
             df[helper_column(rule)] = rules.address_resolvable(df[rule.column], df["_is_resolved"])
-    df = df.drop(columns="_is_resolved")
+    # The batch holds only what the suite reads: GX fingerprints every column of the frame it is given.
+    keep = {AS_OF_COLUMN} | {
+        helper_column(r) if r.rule in DATASET_RULES else r.column for r in contract.rules
+    }
+    df = df[["record_id"] + [c for c in df.columns if c in keep]]
     if df["record_id"].isna().any() or df["record_id"].duplicated().any():
         raise ValidationError(f"{table}: record_id must be present and unique")
     return df.set_index("record_id")
