@@ -78,7 +78,8 @@ def load(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict:
                sum(valid_records) filter (where target is not null)
                    / nullif(sum(records) filter (where target is not null), 0) as basic_ratio,
                count(*) filter (where target is not null) as basic_datasets,
-               bool_and(passed) filter (where target is not null) as basic_passed
+               bool_and(passed) filter (where target is not null) as basic_passed,
+               string_agg(dataset, '、' order by dataset) filter (where passed = false) as missed_datasets
         from quality.validity_runs where run_id = ?
         group by department
         order by basic_ratio is null, basic_ratio desc, ratio desc, department

@@ -35,6 +35,8 @@ def test_is_chinese_with_the_verdicts(report):
     # figures from the warehouse: 实有人口 5 of 19, 实有房屋 9 of 10
     assert "26.3%" in html and "90.0%" in html
     # per rule, with Chinese names and the GB/T 36344 dimension
+    # 公安局 pools 实有人口 and 流动人口; the dataset it missed is named beside the pooled figure
+    assert "<span class=\"fail\">实有人口、流动人口</span>" in html
     assert "身份号码符合GB 11643" in html and "id_number:gb11643_id" in html and "时效性" in html
 
 
