@@ -119,15 +119,15 @@ def _ident(name: str) -> str:
 
 
 def read_snapshot(con: duckdb.DuckDBPyConnection, contract: Contract) -> pd.DataFrame:
-    """The staging snapshot as the batch GX validates: index ``record_id``, contract columns as sent (blank → null),
-    lineage, and one boolean helper column per dataset-level rule."""
+    """The staging snapshot as the batch GX validates: index ``record_id``, the as-of date, the columns the rules
+    judge (as sent, blank → null) and one boolean "holds" column per dataset-level rule."""
     table = staging_table(contract)
     present = {r[0] for r in con.execute(f"describe {table}").fetchall()}
-    wanted = list(LINEAGE) + [c.name for c in contract.columns]
-    missing = [c for c in wanted if c not in present]
+    missing = [c for c in list(LINEAGE) + [c.name for c in contract.columns] if c not in present]
     if missing:
         raise ValidationError(f"{table} lacks column(s) {', '.join(missing)} required by contract {contract.id}")
-    select = ", ".join(f"s.{_ident(c)}" for c in wanted)
+    judged = list(dict.fromkeys([*contract.primary_key, *(r.column for r in contract.rules)]))
+    select = ", ".join(f"s.{_ident(c)}" for c in [*LINEAGE, *judged])
     needs_address = any(r.rule == "address_resolvable" for r in contract.rules)
     if needs_address and _table_exists(con, RESOLVED_TABLE):
         sql = (
@@ -141,9 +141,9 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, contract: Contract) -> pd.Data
         sql = f"select {select}, null::boolean as _is_resolved from {table} s"
     df = con.sql(sql).to_arrow_table().to_pandas()
 
-    for c in contract.columns:
-        col = df[c.name].astype("string")
-        df[c.name] = col.where(~rules.is_blank(col))
+    for c in judged:
+        col = df[c].astype("string")
+        df[c] = col.where(~rules.is_blank(col))
     df["load_date"] = pd.to_datetime(df["load_date"], errors="coerce")
     for rule in contract.rules:
         if rule.rule == "unique":

@@ -1,7 +1,7 @@
 import duckdb
 import pytest
 
-from expectations.runner import DatasetResult, gate_failures, summarise, validate
+from expectations.runner import DatasetResult, ValidationError, gate_failures, summarise, validate
 from tests.expectations.small_city import EXPECTED_FAILURES, build, contracts, rows_by_contract, settings_for
 
 
@@ -129,3 +129,13 @@ def test_summary_is_clear():
     assert lines[1].startswith("✓ 实有人口 (gongan.hukou) 95.0% ≥ 90% — 达标 PASSED")
     assert "无目标" in lines[2]
     assert "1/2" in lines[3] and "流动人口" in lines[3]
+
+
+def test_staging_without_a_contract_column_is_a_clear_error(tmp_path):
+    build(tmp_path / "citylake.duckdb", only=["zhujian.fangwu"])
+    con = duckdb.connect(str(tmp_path / "citylake.duckdb"))
+    con.execute("alter table staging.stg_zhujian__fangwu drop column owner_name")
+    con.close()
+    with pytest.raises(ValidationError, match="stg_zhujian__fangwu lacks column.s. owner_name"):
+        validate(settings_for(tmp_path), "r")
+    assert _query(settings_for(tmp_path), "select count(*) from information_schema.tables where table_schema = 'quality'") == [(0,)]
