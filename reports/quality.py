@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from citylake.config import Settings
 
 TZ = ZoneInfo("Asia/Shanghai")
-CITY_TARGET = 0.9  # 实有人口、流动人口及实有房屋等基础数据有效性占比不低于90%
+CITY_TARGET = 0.9  # 实有人口、流动人口及实有房屋等基础数据有效性占比不低于90%; used when a run has no basic data
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEVERITY_ZH = {"error": "错误（计入有效性）", "warning": "警告（仅提示）"}
 
@@ -117,7 +117,8 @@ def load(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict:
                    / nullif(sum(records) filter (where target is not null), 0) as basic_ratio,
                count(*) filter (where target is not null) as basic_datasets,
                count(*) filter (where passed) as passed,
-               count(*) filter (where passed = false) as missed
+               count(*) filter (where passed = false) as missed,
+               max(target) as target
         from quality.validity_runs where run_id = ?
         """,
         [run_id],
@@ -190,10 +191,12 @@ def render(settings: Settings, run_id: str | None = None) -> Path:
     env.filters["pct"] = _pct
     env.filters["num"] = _num
     run_at = data["run_at"].astimezone(TZ)
+    # The line drawn and the department verdicts use the basic datasets' target as stored with the run.
+    target = data["totals"]["target"] if data["totals"]["target"] is not None else CITY_TARGET
     html = env.get_template("quality.html.j2").render(
         **data,
-        chart=bar_chart(data["datasets"]),
-        target=CITY_TARGET,
+        chart=bar_chart(data["datasets"], target),
+        target=target,
         severity_zh=SEVERITY_ZH,
         run_at_local=run_at.strftime("%Y-%m-%d %H:%M:%S"),
         generated_at=datetime.now(TZ).strftime("%Y-%m-%d %H:%M:%S"),
