@@ -69,7 +69,7 @@ def _source_table(contract: Contract) -> dict[str, Any]:
             {
                 "name": c.name,
                 "description": c.label,
-                "config": {"meta": {"pii": c.pii, "grade": c.grade}},
+                "config": {"meta": {"pii": c.pii, "grade": c.grade, **({"formats": list(c.formats)} if c.formats else {})}},
             }
             for c in contract.columns
         ],

@@ -82,6 +82,7 @@ class Column:
     grade: str = "一般"  # GB/T 43697: 核心 / 重要 / 一般
     pii: str | None = None  # id_number | name | phone | address
     rules: tuple[Rule, ...] = ()
+    formats: tuple[str, ...] = ()  # strptime formats a date/timestamp column is sent in
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,11 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         seen.add(name)
         cp = _props(p.get("customProperties"))
         rules = tuple(_rule(q, name, f"{where}: {name}") for q in p.get("quality") or [])
+        # ODCS holds one JDK format per column; departments send several, so the strptime formats
+        # are declared once, on the column's date/fresh rule or as a `formats` custom property.
+        formats: list[str] = list(cp.get("formats") or [])
+        for r in rules:
+            formats += [f for f in r.args.get("formats", []) if f not in formats]
         columns.append(
             Column(
                 name=name,
@@ -237,6 +243,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
                 grade=p.get("classification", "一般"),
                 pii=cp.get("pii"),
                 rules=rules,
+                formats=tuple(formats),
             )
         )
     if not columns:

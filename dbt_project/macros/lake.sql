@@ -99,3 +99,21 @@
 {% macro spark__star_except(names, alias) -%}
     {{ alias ~ '.' if alias else '' }}* except ({{ names | join(', ') }})
 {%- endmacro %}
+
+{#- The strptime formats a column is sent in, as its contract declares them (carried in the generated
+    sources), so models never restate them. Falls back to `default` for columns that declare none, and
+    in unit tests, where dbt's graph holds no sources. -#}
+{% macro contract_formats(source_name, table_name, column_name, default=none) -%}
+    {%- if execute and graph.get('sources') -%}
+        {%- set node = citylake.source_node(source_name, table_name) -%}
+        {%- set col = node.columns.get(column_name) -%}
+        {%- if col is none -%}
+            {{- exceptions.raise_compiler_error('source ' ~ source_name ~ '.' ~ table_name ~ ' has no column ' ~ column_name) -}}
+        {%- endif -%}
+        {%- set meta = {} -%}
+        {%- do meta.update(col.meta or {}) -%}
+        {%- do meta.update((col.config or {}).get('meta') or {} if col.config is mapping else {}) -%}
+        {%- if meta.get('formats') -%}{{ return(meta['formats']) }}{%- endif -%}
+    {%- endif -%}
+    {{ return(default if default is not none else ['%Y-%m-%d', '%Y%m%d', '%Y/%m/%d', '%Y-%m-%d %H:%M:%S']) }}
+{%- endmacro %}

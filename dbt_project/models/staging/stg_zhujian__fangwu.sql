@@ -34,7 +34,7 @@ standardised as (
         {{ std_number('floor_area') }} as std_floor_area,
         {{ std_id_number('owner_id_number') }} as std_owner_id_number,
         (case {{ squish('is_rented') }} when '是' then true when '否' then false end) as std_is_rented,
-        {{ std_date('updated_at', ['%Y-%m-%d', '%Y/%m/%d']) }} as std_updated_at,
+        {{ std_date('updated_at', contract_formats('zhujian', 'fangwu', 'updated_at')) }} as std_updated_at,
         {{ address_key_from_parts('division_code', 'street', 'door_number', 'building', 'unit', 'room') }}
             as address_key
     from renamed
