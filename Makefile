@@ -25,6 +25,17 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 .PHONY: install
 install: $(VENV)/.installed ## Create .venv with exactly the locked package set
 
+# Chromium and a CJK font let the tests look at reports the way people see them. Installed from
+# Debian when we are root (CI, the dev machines); elsewhere those checks are skipped with a note.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei
+.PHONY: system-deps
+system-deps: ## Install Chromium + a Chinese font from Debian when root (for the report checks)
+	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(SYSTEM_PACKAGES) from Debian ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	else echo "note: $(SYSTEM_PACKAGES) not installed (not root): browser checks of the reports will be skipped"; fi
+
 .PHONY: lock
 lock: ## Re-resolve requirements.lock from pyproject.toml (needs the package index)
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock --no-header --annotation-style line
@@ -52,11 +63,11 @@ docs: install ## dbt docs generate (offline) into dbt_project/target/
 		../$(BIN)/dbt docs generate --profiles-dir .
 
 .PHONY: test
-test: install ## Run all tests (unit, dbt, DagBag, end-to-end DAG on a tiny city)
+test: install system-deps ## Run all tests (unit, dbt, DagBag, end-to-end DAG on a tiny city)
 	$(BIN)/python -m pytest -q
 
 .PHONY: test-fast
-test-fast: install ## Tests without the end-to-end DAG run
+test-fast: install system-deps ## Tests without the end-to-end DAG run
 	$(BIN)/python -m pytest -q -m "not e2e"
 
 .PHONY: airflow
