@@ -20,7 +20,8 @@ def main(dag_id: str, out_path: str) -> int:
     dr = bag.dags[dag_id].test()
     tasks: dict[str, list[str]] = {}
     for ti in sorted(dr.get_task_instances(), key=lambda t: (t.task_id, t.map_index)):
-        tasks.setdefault(ti.task_id, []).append(str(ti.state))
+        label = f"{ti.rendered_map_index}: " if ti.map_index >= 0 and ti.rendered_map_index else ""
+        tasks.setdefault(ti.task_id, []).append(f"{label}{ti.state}")
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump({"run_id": dr.run_id, "state": str(dr.state), "tasks": tasks}, f)
     return 0

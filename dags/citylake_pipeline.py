@@ -17,7 +17,7 @@ Configuration is read at run time by `citylake.config`; API tokens come from Air
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, dag, get_current_context, task
 
 LAKE_RAW = Asset("citylake_lake_raw")
 WAREHOUSE = Asset("citylake_warehouse")
@@ -42,9 +42,13 @@ def citylake_pipeline():
 
         return pipeline.feed_ids()
 
-    @task(outlets=[LAKE_RAW], retries=2, retry_delay=pendulum.duration(seconds=30))
+    # map_index_template names each mapped task instance in the UI (the feed, the dataset).
+    @task(outlets=[LAKE_RAW], retries=2, retry_delay=pendulum.duration(seconds=30),
+          map_index_template="{{ feed }}")
     def ingest_feed(contract_id: str) -> dict:
         from citylake import pipeline
+
+        get_current_context()["feed"] = contract_id
 
         return pipeline.ingest(contract_id)
 
@@ -60,9 +64,11 @@ def citylake_pipeline():
 
         return pipeline.validate(run_id)
 
-    @task
+    @task(map_index_template="{{ dataset }}")
     def quality_gate(result: dict) -> str:
         from citylake import pipeline
+
+        get_current_context()["dataset"] = f"{result.get('dataset') or result['contract_id']} ({result['contract_id']})"
 
         return pipeline.enforce_gate(result)
 

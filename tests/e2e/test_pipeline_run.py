@@ -91,3 +91,33 @@ def test_report_written_in_chinese_and_offline(run):
     html = (base / "reports/quality_latest.html").read_text(encoding="utf-8")
     assert "数据质量报告" in html and "流动人口" in html and "<svg" in html
     assert "src=\"http" not in html and "href=\"http" not in html
+
+
+def test_verdicts_agree_with_ground_truth_record_by_record(run):
+    """The pipeline never reads the truth; here the truth grades it. File feeds join on (file, row)."""
+    base, _ = run
+    con = duckdb.connect(str(base / "warehouse/citylake.duckdb"), read_only=True)
+    truth = str(base / "data/sim/truth/records.parquet")
+    for cid, stg in (("gongan.hukou", "stg_gongan__hukou"), ("gongan.liudong", "stg_gongan__liudong"),
+                     ("zhujian.fangwu", "stg_zhujian__fangwu")):
+        rows = con.execute(f"""
+            with v as (
+                select s.source_file, s.source_row_number, r.is_valid, list_sort(r.failed_rules) as failed
+                from quality.record_verdicts r join staging.{stg} s using (record_id)
+                where r.run_id = (select run_id from quality.validity_runs order by run_at desc limit 1) and r.contract_id = '{cid}'
+            ),
+            t as (select source, row_number, is_valid, list_sort(broken_rules) as broken
+                  from read_parquet('{truth}') where contract_id = '{cid}')
+            select count(*) as n,
+                   count(*) filter (where v.is_valid is distinct from t.is_valid) as verdict_diff,
+                   count(*) filter (where v.source_file is null or t.source is null) as unmatched
+            from v full join t on v.source_file = t.source and v.source_row_number = t.row_number
+        """).fetchone()
+        n, verdict_diff, unmatched = rows
+        assert n > 0 and unmatched == 0 and verdict_diff == 0, (cid, rows)
+        measured = con.execute(
+            f"select validity_ratio from quality.validity_runs where contract_id = '{cid}' "
+            "order by run_at desc limit 1").fetchone()[0]
+        true_ratio = con.execute(
+            f"select avg(is_valid::int) from read_parquet('{truth}') where contract_id = '{cid}'").fetchone()[0]
+        assert abs(measured - true_ratio) < 0.005, (cid, measured, true_ratio)
