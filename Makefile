@@ -73,7 +73,7 @@ test-fast: install system-deps ## Tests without the end-to-end DAG run
 .PHONY: airflow
 airflow: install ## Start Airflow's UI and scheduler locally (airflow standalone) with the CityLake DAGs
 	@eval "$$($(BIN)/python -c 'from citylake.airflow_env import airflow_env; from citylake.config import settings; print(" ".join(f"export {k}={v!r};" for k, v in airflow_env(settings()).items()))')" && \
-		$(BIN)/airflow standalone
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/airflow standalone
 
 .PHONY: clean
 clean: ## Remove generated data, warehouse and reports (keeps .venv)
