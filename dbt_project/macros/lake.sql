@@ -117,3 +117,23 @@
     {%- endif -%}
     {{ return(default if default is not none else ['%Y-%m-%d', '%Y%m%d', '%Y/%m/%d', '%Y-%m-%d %H:%M:%S']) }}
 {%- endmacro %}
+
+{#- One feed's records as staging starts from them: lineage and every contract column as sent, limited to
+    the current snapshot. File feeds deliver full exports, so only the latest loaded file counts; API and
+    database feeds deliver versions, all kept. The rule comes from the generated source's meta. -#}
+{% macro lake_records(source_name, table_name) -%}
+    {%- set snapshot = 'latest_file' -%}
+    {%- if execute and graph.get('sources') -%}
+        {%- set snapshot = citylake.source_meta(citylake.source_node(source_name, table_name)).get('snapshot', 'latest_file') -%}
+    {%- endif -%}
+    {%- set relation = citylake.lake_source(source_name, table_name) -%}
+    select
+        {{ citylake.lake_lineage('lake') }},
+        {{ citylake.contract_columns(source_name, table_name, 'lake') }}
+    from {{ relation }} as lake
+    {%- if snapshot == 'latest_file' %}
+    inner join (
+        select _load_id from {{ relation }} as loads order by _loaded_at desc, _load_id desc limit 1
+    ) as latest_load on lake._load_id = latest_load._load_id
+    {%- endif %}
+{%- endmacro %}

@@ -1,25 +1,8 @@
 -- 户籍人口: the latest full export from the police front-end database, values as sent plus standard forms.
 with
 
-lake as (
-    select * from {{ lake_source('gongan', 'hukou') }}
-),
-
-latest_load as (
-    select _load_id from lake order by _loaded_at desc, _load_id desc limit 1
-),
-
-current_snapshot as (
-    select lake.*
-    from lake
-    inner join latest_load on lake._load_id = latest_load._load_id
-),
-
 renamed as (
-    select
-        {{ lake_lineage() }},
-        {{ contract_columns('gongan', 'hukou') }}
-    from current_snapshot
+    {{ lake_records('gongan', 'hukou') }}
 ),
 
 standardised as (

@@ -1,25 +1,8 @@
 -- 流动人口暂住登记: the latest full export from the police front-end database, values as sent plus standard forms.
 with
 
-lake as (
-    select * from {{ lake_source('gongan', 'liudong') }}
-),
-
-latest_load as (
-    select _load_id from lake order by _loaded_at desc, _load_id desc limit 1
-),
-
-current_snapshot as (
-    select lake.*
-    from lake
-    inner join latest_load on lake._load_id = latest_load._load_id
-),
-
 renamed as (
-    select
-        {{ lake_lineage() }},
-        {{ contract_columns('gongan', 'liudong') }}
-    from current_snapshot
+    {{ lake_records('gongan', 'liudong') }}
 ),
 
 standardised as (

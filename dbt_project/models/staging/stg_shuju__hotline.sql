@@ -1,15 +1,8 @@
 -- 12345热线工单: every version of every work order pulled from the API (a later update re-sends the order).
 with
 
-lake as (
-    select * from {{ lake_source('shuju', 'hotline') }}
-),
-
 renamed as (
-    select
-        {{ lake_lineage() }},
-        {{ contract_columns('shuju', 'hotline') }}
-    from lake
+    {{ lake_records('shuju', 'hotline') }}
 ),
 
 standardised as (

@@ -1,25 +1,8 @@
 -- 房屋: the latest housing-register workbook (one row per room as sent), with the room's standard address key.
 with
 
-lake as (
-    select * from {{ lake_source('zhujian', 'fangwu') }}
-),
-
-latest_load as (
-    select _load_id from lake order by _loaded_at desc, _load_id desc limit 1
-),
-
-current_snapshot as (
-    select lake.*
-    from lake
-    inner join latest_load on lake._load_id = latest_load._load_id
-),
-
 renamed as (
-    select
-        {{ lake_lineage() }},
-        {{ contract_columns('zhujian', 'fangwu') }}
-    from current_snapshot
+    {{ lake_records('zhujian', 'fangwu') }}
 ),
 
 standardised as (
