@@ -100,6 +100,7 @@ class Delivery:
     api_path: str | None = None
     page_size: int = 500
     records_field: str = "data.records"
+    total_field: str | None = "data.total"  # where the API announces how many records match
     watermark_field: str | None = None
     table: str | None = None  # db: the table or view to pull
     db_schema: str | None = None
@@ -214,6 +215,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         api_path=sp.get("path"),
         page_size=int(sp.get("pageSize", 500)),
         records_field=sp.get("recordsField", "data.records"),
+        total_field=sp.get("totalField", "data.total") or None,
         watermark_field=sp.get("watermarkField"),
         table=sp.get("table"),
         db_schema=server.get("schema"),

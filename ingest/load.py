@@ -148,7 +148,7 @@ def ingest_api(contract: Contract, lake_dir: Path, base_url: str, token: str | N
     url = base_url.rstrip("/") + (d.api_path or "")
     key_col = contract.column(contract.primary_key[0]).source
     batch, after, resent = pull(
-        url, token, page_size=d.page_size, records_field=d.records_field,
+        url, token, page_size=d.page_size, records_field=d.records_field, total_field=d.total_field,
         watermark_field=d.watermark_field, key_field=key_col, since=since, **pull_kw,
     )
     if not batch.rows and not batch.bad_rows:

@@ -57,6 +57,7 @@ def pull(
     watermark_field: str,
     key_field: str,
     since: Watermark,
+    total_field: str | None = "data.total",
     session: Any = None,
     max_attempts: int = 5,
     backoff_s: float = 0.5,
@@ -64,7 +65,10 @@ def pull(
 ) -> tuple[SourceBatch, Watermark, int]:
     """Pull every page newer than ``since``. Returns the batch, the new watermark and the re-sent count.
 
-    5xx answers, timeouts and dropped connections are retried with exponential backoff; a 4xx is final.
+    5xx and 429 answers, timeouts and dropped connections are retried with exponential backoff; other 4xx
+    are final. When the API announces a total, paging goes on past short pages until that many records
+    arrived; a pull that ends with fewer (records moved between pages while paging) fails whole, so
+    nothing partial lands and the next try starts again from the same watermark.
     """
     import requests
 
@@ -77,6 +81,8 @@ def pull(
     resent = 0
     page = 1
     position = 0
+    received = 0
+    total: int | None = None
     while True:
         params = {"page": page, "page_size": page_size}
         if since.value:
@@ -101,12 +107,34 @@ def pull(
             for k in rec:
                 header_seen.setdefault(k)
             batch.rows.append(ParsedRow(position, {k: _text(v) for k, v in rec.items()}))
-        if len(records) < page_size:
+        received += len(records)
+        announced = _total(doc, total_field)
+        if not records:
+            break
+        if announced is not None:
+            total = announced
+            if received >= total:
+                break
+        elif len(records) < page_size:
             break
         page += 1
+    if total is not None and received < total:
+        raise LoadError(
+            f"{url}: the server announced {total} records since {since.value!r} but its pages held {received} "
+            "(a short page, or records moved while paging); nothing landed, the next try pulls again"
+        )
     batch.header = list(header_seen)
     batch.sha256 = digest.hexdigest()
     return batch, advance(since, batch, watermark_field, key_field), resent
+
+
+def _total(doc: Any, total_field: str | None) -> int | None:
+    if not total_field:
+        return None
+    try:
+        return int(_dig(doc, total_field))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def advance(since: Watermark, batch: SourceBatch, watermark_field: str, key_field: str) -> Watermark:

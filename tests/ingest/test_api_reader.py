@@ -19,8 +19,9 @@ RECORDS = [
 
 
 class Api:
-    def __init__(self, records, fail_first=0, token="t0k"):
+    def __init__(self, records, fail_first=0, token="t0k", short_pages=(), total_offset=0):
         self.records, self.fail_first, self.token, self.calls = records, fail_first, token, 0
+        self.short_pages, self.total_offset = set(short_pages), total_offset
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,8 +40,12 @@ class Api:
                 rows = sorted((r for r in api.records if r["gxsj"] >= q.get("since", "")),
                               key=lambda r: (r["gxsj"], r["gdbh"]))
                 chunk = rows[(page - 1) * size: page * size]
+                if page in api.short_pages:  # a server that drops part of a page now and then
+                    api.short_pages.discard(page)
+                    chunk = chunk[:2]
                 self._send(200, {"code": 0, "msg": "success",
-                                 "data": {"total": len(rows), "page": page, "page_size": size, "records": chunk}})
+                                 "data": {"total": len(rows) + api.total_offset, "page": page, "page_size": size,
+                                          "records": chunk}})
 
             def _send(self, status, doc):
                 body = json.dumps(doc, ensure_ascii=False).encode()
@@ -139,3 +144,25 @@ def test_ingest_api_lands_then_second_run_adds_nothing(api, hotline, tmp_path):
     table = ds.dataset(tmp_path / "raw/shuju/hotline", format="parquet", partitioning="hive").to_table()
     assert table.num_rows == 23
     assert set(table.column("_source").to_pylist()) == {api.url + "/api/v1/workorders"}
+
+
+def test_short_page_in_the_middle_is_not_taken_for_the_end():
+    """Page 2 comes back with 2 of 5 records; the announced total keeps the pull going, and the
+    shortfall is detected rather than silently landing a partial pull."""
+    a = Api(list(RECORDS), short_pages={2})
+    try:
+        with pytest.raises(LoadError, match="announced 23 records .* pages held 20"):
+            _pull(a)
+        batch, _, _ = _pull(a)  # the retry (the short page was transient)
+        assert len(batch.rows) == 23
+    finally:
+        a.close()
+
+
+def test_without_a_total_a_short_page_ends_the_pull():
+    a = Api(list(RECORDS))
+    try:
+        batch, _, _ = _pull(a, total_field=None)
+        assert len(batch.rows) == 23
+    finally:
+        a.close()
