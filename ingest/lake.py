@@ -95,11 +95,13 @@ def build_tables(
 ) -> tuple[pa.Table, pa.Table]:
     """Raw rows under target names with lineage, and the quarantined rows."""
     cols: dict[str, list] = {c.name: [] for c in contract.columns}
-    record_ids, rows_n, extras = [], [], []
+    record_ids, rows_n, extras, sources = [], [], [], []
     for row in batch.rows:
         for c in contract.columns:
             cols[c.name].append(row.values.get(c.source))
-        record_ids.append(f"{load_id}:{row.row_number}")
+        # A sheet name makes the position unique within a multi-sheet workbook: "<file>#<sheet>".
+        record_ids.append(f"{load_id}:{row.part}:{row.row_number}" if row.part else f"{load_id}:{row.row_number}")
+        sources.append(f"{batch.source}#{row.part}" if row.part else batch.source)
         rows_n.append(row.row_number)
         extra = {k: row.values.get(k) for k in new_columns if row.values.get(k) is not None}
         extras.append(json.dumps(extra, ensure_ascii=False) if extra else None)
@@ -107,7 +109,7 @@ def build_tables(
     data = {
         **cols,
         "_record_id": record_ids,
-        "_source": [batch.source] * n,
+        "_source": sources,
         "_row_number": rows_n,
         "_load_id": [load_id] * n,
         "_loaded_at": [loaded_at] * n,
@@ -118,7 +120,7 @@ def build_tables(
     q = len(batch.bad_rows)
     quarantine = pa.Table.from_pydict(
         {
-            "_source": [batch.source] * q,
+            "_source": [f"{batch.source}#{b.part}" if b.part else batch.source for b in batch.bad_rows],
             "_row_number": [b.row_number for b in batch.bad_rows],
             "_load_id": [load_id] * q,
             "_loaded_at": [loaded_at] * q,

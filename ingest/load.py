@@ -24,7 +24,7 @@ from ingest.readers.csv_reader import read_csv
 from ingest.readers.db_reader import Position, pull_chunks
 from ingest.readers.json_reader import read_json, read_jsonl
 from ingest.readers.xml_reader import read_xml
-from ingest.readers.xlsx_reader import read_xlsx
+from ingest.readers.xlsx_reader import read_xls, read_xlsx
 from ingest.records import LoadError, SourceBatch
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -52,6 +52,8 @@ def read_file(contract: Contract, data: bytes, source: str) -> SourceBatch:
         return read_csv(data, source, encoding=d.encoding, delimiter=d.delimiter)
     if d.format == "xlsx":
         return read_xlsx(data, source, sheet=d.sheet, header_row=d.header_row)
+    if d.format == "xls":
+        return read_xls(data, source, sheet=d.sheet, header_row=d.header_row)
     if d.format == "json":
         return read_json(data, source, encoding=d.encoding, records_path=d.records_path)
     if d.format in ("jsonl", "ndjson"):

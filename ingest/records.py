@@ -16,6 +16,7 @@ class LoadError(Exception):
 class ParsedRow:
     row_number: int  # 1-based physical record number (CSV header = 1; xlsx Excel row; API position)
     values: dict[str, str | None]  # source column name → text as delivered
+    part: str | None = None  # the sheet, when a workbook delivers one feed over several sheets
 
 
 @dataclass
@@ -23,6 +24,7 @@ class BadRow:
     row_number: int
     raw_text: str
     reason: str
+    part: str | None = None
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Excel workbooks (.xlsx): a named sheet, title rows above the header, values kept as delivered text."""
+"""Excel workbooks (.xlsx, and legacy .xls): named or all sheets, title rows above the header, values kept
+as the text a person sees."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterable, Sequence
 
 from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch
+
+ALL_SHEETS = "*"
 
 
 def cell_text(value: object) -> str | None:
@@ -26,7 +30,60 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
+def _rows_to_batch(
+    batch: SourceBatch,
+    sheets: Iterable[tuple[str, Iterable[Sequence[object]]]],
+    header_row: int,
+    source: str,
+    tag_sheet: bool,
+) -> SourceBatch:
+    """Fold each sheet's rows into ``batch``; every sheet must carry the same header."""
+    for sheet_name, rows in sheets:
+        header: list[str] | None = None
+        part = sheet_name if tag_sheet else None
+        for excel_row, values in enumerate(rows, start=1):
+            if excel_row < header_row:
+                continue
+            texts = [cell_text(v) for v in values]
+            if excel_row == header_row:
+                header = [t or "" for t in texts]
+                while header and not header[-1]:
+                    header.pop()
+                if not header:
+                    raise LoadError(f"{source}: header row {header_row} of sheet {sheet_name!r} is empty")
+                if batch.header and header != batch.header:
+                    raise LoadError(
+                        f"{source}: sheet {sheet_name!r} has a different header from the first sheet "
+                        f"({', '.join(set(header) ^ set(batch.header)) or 'column order'})"
+                    )
+                batch.header = header
+                continue
+            assert header is not None
+            if all(t is None for t in texts):
+                continue  # trailing formatted-but-empty rows are not records
+            if any(t is not None for t in texts[len(header):]):
+                batch.bad_rows.append(BadRow(excel_row, "\t".join(t or "" for t in texts),
+                                             f"第{excel_row}行有表头之外的单元格值", part))
+                continue
+            texts += [None] * (len(header) - len(texts))
+            batch.rows.append(ParsedRow(excel_row, dict(zip(header, texts[: len(header)])), part))
+        if header is None:
+            raise LoadError(f"{source}: sheet {sheet_name!r} has no header row {header_row}")
+    return batch
+
+
+def _pick(names: list[str], sheet: str | None, source: str) -> list[str]:
+    if sheet == ALL_SHEETS:
+        return names
+    if sheet is None:
+        return names[:1]
+    if sheet not in names:
+        raise LoadError(f"{source}: sheet {sheet!r} not found (sheets: {', '.join(names)})")
+    return [sheet]
+
+
 def read_xlsx(data: bytes, source: str, *, sheet: str | None, header_row: int = 1) -> SourceBatch:
+    """``sheet``: a name, None for the first sheet, or ``*`` for every sheet (same header on each)."""
     import openpyxl
 
     sha = hashlib.sha256(data).hexdigest()
@@ -38,37 +95,44 @@ def read_xlsx(data: bytes, source: str, *, sheet: str | None, header_row: int = 
     except Exception as exc:  # openpyxl raises many types for broken workbooks
         raise LoadError(f"{source}: workbook cannot be opened: {exc}") from exc
     try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise LoadError(f"{source}: sheet {sheet!r} not found (sheets: {', '.join(wb.sheetnames)})")
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header: list[str] | None = None
-        batch: SourceBatch | None = None
-        for excel_row, values in enumerate(rows, start=1):
-            if excel_row < header_row:
-                continue
-            texts = [cell_text(v) for v in values]
-            if excel_row == header_row:
-                header = [t or "" for t in texts]
-                while header and not header[-1]:
-                    header.pop()
-                if not header:
-                    raise LoadError(f"{source}: header row {header_row} of sheet {ws.title!r} is empty")
-                batch = SourceBatch(source=source, sha256=sha, header=header, encoding="xlsx")
-                continue
-            assert batch is not None and header is not None
-            if all(t is None for t in texts):
-                continue  # trailing formatted-but-empty rows are not records
-            extra = [t for t in texts[len(header) :] if t is not None]
-            if extra:
-                batch.bad_rows.append(
-                    BadRow(excel_row, "\t".join(t or "" for t in texts), f"第{excel_row}行有表头之外的单元格值")
-                )
-                continue
-            texts += [None] * (len(header) - len(texts))
-            batch.rows.append(ParsedRow(excel_row, dict(zip(header, texts[: len(header)]))))
-        if batch is None:
-            raise LoadError(f"{source}: sheet {ws.title!r} has no header row {header_row}")
-        return batch
+        names = _pick(wb.sheetnames, sheet, source)
+        batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xlsx")
+        sheets = ((n, wb[n].iter_rows(values_only=True)) for n in names)
+        return _rows_to_batch(batch, sheets, header_row, source, tag_sheet=sheet == ALL_SHEETS)
     finally:
         wb.close()
+
+
+def read_xls(data: bytes, source: str, *, sheet: str | None, header_row: int = 1) -> SourceBatch:
+    """Legacy BIFF .xls workbooks (Excel 97–2003), still exported by older department systems."""
+    import xlrd
+
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise LoadError(f"{source}: not an .xls workbook (no OLE2 signature)")
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except xlrd.XLRDError as exc:
+        raise LoadError(f"{source}: workbook cannot be opened: {exc}") from exc
+
+    def values(sh) -> Iterable[list[object]]:
+        for r in range(sh.nrows):
+            out: list[object] = []
+            for c in sh.row(r):
+                if c.ctype == xlrd.XL_CELL_DATE:
+                    out.append(xlrd.xldate.xldate_as_datetime(c.value, book.datemode))
+                elif c.ctype == xlrd.XL_CELL_BOOLEAN:
+                    out.append(bool(c.value))
+                elif c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    out.append(None)
+                else:
+                    out.append(c.value)
+            yield out
+
+    try:
+        names = _pick(book.sheet_names(), sheet, source)
+        batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xls")
+        return _rows_to_batch(batch, ((n, values(book.sheet_by_name(n))) for n in names), header_row, source,
+                              tag_sheet=sheet == ALL_SHEETS)
+    finally:
+        book.release_resources()

@@ -34,3 +34,75 @@ def test_missing_sheet_and_non_workbook_fail_clearly():
         read_xlsx(workbook([["a"]], sheet="Sheet9"), "f.xlsx", sheet="房屋信息", header_row=2)
     with pytest.raises(LoadError, match="not an xlsx"):
         read_xlsx(b"id,name\n1,2\n", "f.xlsx", sheet=None)
+
+
+def test_all_sheets_are_read_and_rows_name_their_sheet():
+    wb = openpyxl.Workbook()
+    for i, name in enumerate(["第1页", "第2页"]):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = name
+        ws.append(["房屋编号", "门牌号"])
+        ws.append([f"F{i}", "88号"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    b = read_xlsx(buf.getvalue(), "f.xlsx", sheet="*", header_row=1)
+    assert [(r.part, r.row_number, r.values["房屋编号"]) for r in b.rows] == [("第1页", 2, "F0"), ("第2页", 2, "F1")]
+
+
+def test_sheets_with_different_headers_fail():
+    wb = openpyxl.Workbook()
+    wb.active.append(["房屋编号", "门牌号"])
+    wb.create_sheet().append(["房屋编号", "楼栋号"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(LoadError, match="different header"):
+        read_xlsx(buf.getvalue(), "f.xlsx", sheet="*")
+
+
+def test_legacy_xls_with_title_row_dates_and_numbers():
+    import datetime as dt
+
+    import xlwt
+
+    from ingest.readers.xlsx_reader import read_xls
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sh = book.add_sheet("退役军人")
+    sh.write_merge(0, 0, 0, 2, "宜春市退役军人信息表")
+    for c, h in enumerate(["姓名", "入伍时间", "优抚金额"]):
+        sh.write(1, c, h)
+    sh.write(2, 0, "王五")
+    sh.write(2, 1, dt.datetime(1998, 12, 1), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    sh.write(2, 2, 1200.0)
+    buf = io.BytesIO()
+    book.save(buf)
+    b = read_xls(buf.getvalue(), "t.xls", sheet="退役军人", header_row=2)
+    assert b.header == ["姓名", "入伍时间", "优抚金额"]
+    assert [(r.row_number, r.values) for r in b.rows] == [(3, {"姓名": "王五", "入伍时间": "1998-12-01", "优抚金额": "1200"})]
+    with pytest.raises(LoadError, match="not an .xls"):
+        read_xls(b"PK\x03\x04", "t.xls", sheet=None)
+
+
+def test_multi_sheet_rows_land_with_the_sheet_in_their_source(tmp_path, fangwu):
+    import dataclasses
+
+    import pyarrow.dataset as ds
+
+    from ingest.load import ingest_files
+
+    contract = dataclasses.replace(fangwu, delivery=dataclasses.replace(fangwu.delivery, sheet="*", header_row=1))
+    wb = openpyxl.Workbook()
+    for i in range(2):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = f"房屋信息{i + 1}"
+        ws.append([c.source for c in fangwu.columns])
+        ws.append([f"F{i}", "360902", "秀江东路", "88号", "金域华府", "3栋", "2单元", "1201室", "住宅", 89,
+                   "360902200101011238", "张三", "否", "G1", "2026-11-01"])
+    d = tmp_path / "landing/zhujian/fangwu"
+    d.mkdir(parents=True)
+    wb.save(d / "fangwu_20261121.xlsx")
+    (r,) = ingest_files(contract, tmp_path / "landing", tmp_path / "lake")
+    t = ds.dataset(tmp_path / "lake/raw/zhujian/fangwu", format="parquet", partitioning="hive").to_table().to_pylist()
+    assert sorted((x["_source"], x["_row_number"]) for x in t) == [
+        ("zhujian/fangwu/fangwu_20261121.xlsx#房屋信息1", 2), ("zhujian/fangwu/fangwu_20261121.xlsx#房屋信息2", 2)]
+    assert len({x["_record_id"] for x in t}) == 2
