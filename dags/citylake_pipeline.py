@@ -17,9 +17,12 @@ Configuration is read at run time by `citylake.config`; API tokens come from Air
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, AssetAlias, dag, get_current_context, task
 
 LAKE_RAW = Asset("citylake_lake_raw")
+# Per-feed events (citylake_lake.<dept>.<feed>) from the mapped ingest, the same Assets the
+# per-feed ingest DAGs update; a mapped task's outlets are fixed, so they go through an alias.
+FEED_LOADS = AssetAlias("citylake_feed_loads")
 WAREHOUSE = Asset("citylake_warehouse")
 QUALITY = Asset("citylake_quality_results")
 REPORT = Asset("citylake_quality_report")
@@ -43,14 +46,20 @@ def citylake_pipeline():
         return pipeline.feed_ids()
 
     # map_index_template names each mapped task instance in the UI (the feed, the dataset).
-    @task(outlets=[LAKE_RAW], retries=2, retry_delay=pendulum.duration(seconds=30),
+    @task(outlets=[LAKE_RAW, FEED_LOADS], retries=2, retry_delay=pendulum.duration(seconds=30),
           map_index_template="{{ feed }}")
     def ingest_feed(contract_id: str) -> dict:
         from citylake import pipeline
+        from citylake.feed_dags import feed_asset_name
 
-        get_current_context()["feed"] = contract_id
-
-        return pipeline.ingest(contract_id)
+        context = get_current_context()
+        context["feed"] = contract_id
+        summary = pipeline.ingest(contract_id)
+        context["outlet_events"][FEED_LOADS].add(
+            Asset(feed_asset_name(contract_id)),
+            extra={k: summary[k] for k in ("rows_read", "rows_written", "rows_quarantined")},
+        )
+        return summary
 
     @task(outlets=[WAREHOUSE])
     def dbt_build(loads: list[dict]) -> None:

@@ -34,6 +34,21 @@ def test_no_import_errors(dagbag):
     assert "citylake_pipeline" in dagbag.dag_ids
 
 
+def test_one_ingest_dag_per_contract_on_its_own_schedule(dagbag):
+    from ingest.contracts import load_contracts
+
+    contracts = load_contracts(ROOT / "contracts")
+    assert contracts
+    for c in contracts:
+        dag = dagbag.dags[f"ingest__{c.dept}__{c.feed}"]
+        assert dag.timetable.expression == c.schedule
+        assert "Asia/Shanghai" in str(dag.timetable.timezone)
+        (task,) = dag.tasks
+        assert [a.name for a in task.outlets] == [f"citylake_lake.{c.id}"]
+        assert c.title in dag.doc_md and c.schedule in dag.doc_md
+        assert task.retries == 2
+
+
 def test_pipeline_shape(dagbag):
     dag = dagbag.dags["citylake_pipeline"]
     assert dag.doc_md and "quality_gate" in dag.doc_md
@@ -45,7 +60,7 @@ def test_pipeline_shape(dagbag):
     assert t["validate"].upstream_task_ids == {"dbt_build"}
     assert t["quality_gate"].upstream_task_ids == {"validate"}
     assert t["quality_report"].upstream_task_ids == {"validate"}
-    assert [a.name for a in t["ingest_feed"].outlets] == ["citylake_lake_raw"]
+    assert [a.name for a in t["ingest_feed"].outlets] == ["citylake_lake_raw", "citylake_feed_loads"]
     assert [a.name for a in t["dbt_build"].outlets] == ["citylake_warehouse"]
 
 

@@ -121,3 +121,15 @@ def test_verdicts_agree_with_ground_truth_record_by_record(run):
         true_ratio = con.execute(
             f"select avg(is_valid::int) from read_parquet('{truth}') where contract_id = '{cid}'").fetchone()[0]
         assert abs(measured - true_ratio) < 0.005, (cid, measured, true_ratio)
+
+
+def test_airflow_recorded_an_asset_event_per_feed(run):
+    import sqlite3
+
+    base, _ = run
+    con = sqlite3.connect(base / "data/airflow/airflow.db")
+    events = dict(con.execute(
+        "select a.name, count(*) from asset_event e join asset a on a.id = e.asset_id group by 1").fetchall())
+    for feed in ("gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline"):
+        assert events.get(f"citylake_lake.{feed}") == 1, events
+    assert events.get("citylake_warehouse") == 1 and events.get("citylake_quality_results") == 1
