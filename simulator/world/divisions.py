@@ -121,8 +121,11 @@ def _township_plan(rng: random.Random, kind: str) -> list[tuple[str, str, int]]:
         if rng.random() < 0.1:
             plan.append((COMMUNITY, "123", 1))  # a 林场 / 工业园 living quarter
         plan += [(VILLAGE, "122" if rng.random() < 0.15 else "220", rng.randint(1, 2)) for _ in range(rng.randint(8, 18))]
-        return plan
-    return [(COMMUNITY, "210", 1)] + [(VILLAGE, "220", rng.randint(1, 2)) for _ in range(rng.randint(5, 12))]
+    else:
+        plan = [(COMMUNITY, "210", 1)] + [(VILLAGE, "220", rng.randint(1, 2)) for _ in range(rng.randint(5, 12))]
+    # Grids fill the plan in order: shuffled, a small city's few grids are not all seats of their townships.
+    rng.shuffle(plan)
+    return plan
 
 
 class DivisionPlanner:

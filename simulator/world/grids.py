@@ -92,7 +92,7 @@ def _workers(grid: GridPopulation, info: GridInfo, rng: random.Random, as_of: dt
             ref = new_person(rng, ids, as_of, age=rng.randint(25, 50), home_district=info.district_code,
                              address=info.places[0].address if info.places else "")
         out.append({
-            "worker_id": f"WGY{info.grid_code}{k + 1:02d}", "grid_code": info.grid_code, "person_key": ref.person_key,
+            "worker_id": f"WGY{info.grid_code}{k + 1:02d}", "grid_code": info.grid_code, "person_key": ref.person_key or None,
             "name": ref.name, "id_number": ref.id_number, "sex": ref.sex, "birth_date": ref.birth_date,
             "phone": ref.phone, "role": "专职网格员" if k == 0 and rng.random() < 0.7 else "兼职网格员",
             "start_date": as_of - dt.timedelta(days=rng.randint(30, 6 * 365)),

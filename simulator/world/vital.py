@@ -8,7 +8,7 @@ world itself keeps describing the as-of city.
 
 Newborns get 3609xx address codes of their district, their birth date and a sequence whose parity is their
 sex; new floating residents era-correct codes of their origin county; both through the world's ID registry,
-so no number is issued twice. Rows carry keys and ID numbers, not residents' names (the world does not keep
+so no number is issued twice (new numbers are kept in the state, not in the world: replaying the same days from the same world gives the same numbers). Rows carry keys and ID numbers, not residents' names (the world does not keep
 5M names): a renderer that needs a dead or moving person's name joins the persons truth on ``person_key``.
 """
 
@@ -40,10 +40,29 @@ def _id(id17: int) -> str:
     return first17 + idnumbers.check_char(first17)
 
 
+class _LayeredIds(idnumbers.IdRegistry):
+    """Issues numbers unique against the world's registry without adding to it, so two runs of the same days
+    from the same world issue the same numbers."""
+
+    def __init__(self, base: idnumbers.IdRegistry) -> None:
+        super().__init__()
+        self._base = base
+
+    def issue(self, address_code: str, birth: dt.date, male: bool, rng: random.Random) -> str:
+        prefix = f"{address_code}{birth:%Y%m%d}"
+        for _ in range(1000):
+            seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+            key = int(prefix + f"{seq:03d}")
+            if key not in self._issued and key not in self._base._issued:
+                self._issued.add(key)
+                return idnumbers.make_id(address_code, birth, seq)
+        raise RuntimeError(f"sequence numbers exhausted for {prefix}")
+
+
 class VitalState:
     def __init__(self, world: "World") -> None:
         self.world = world
-        self.ids = world.ids
+        self.ids = _LayeredIds(world.ids)
         self.dead: set[int] = set()
         self._copied: set[str] = set()
         self.grids: list[GridInfo] = list(world.grids)
@@ -83,7 +102,10 @@ def _birth(state: VitalState, day: dt.date, rng: random.Random) -> dict | None:
             continue
         g = state._writable(i)
         male = rng.random() < 0.53
-        code = g.district_code if not g.p_flags[j] & 2 else f"{g.p_id17[j]:017d}"[:6]
+        # a floating mother's child is registered where she is (her number's code), if that code still exists
+        code = f"{g.p_id17[j]:017d}"[:6] if g.p_flags[j] & 2 else g.district_code
+        if not idnumbers.in_force(code, day.year):
+            code = g.district_code
         id_number = state.ids.issue(code, day, male, rng)
         key = state.next_person
         state.next_person += 1
