@@ -22,4 +22,5 @@ def airflow_env(s: Settings) -> dict[str, str]:
         "CITYLAKE_DATA_DIR": str(s.data_dir),
         "CITYLAKE_WAREHOUSE": str(s.warehouse),
         "CITYLAKE_REPORTS_DIR": str(s.reports_dir),
+        "CITYLAKE_LAKE_URL": s.lake_url,
     }

@@ -9,6 +9,10 @@ Environment variables override them:
 | CITYLAKE_DATA_DIR | $CITYLAKE_HOME/data | landing, lake, simulator output, Airflow metadata |
 | CITYLAKE_WAREHOUSE | $CITYLAKE_HOME/warehouse/citylake.duckdb | the DuckDB warehouse |
 | CITYLAKE_REPORTS_DIR | $CITYLAKE_HOME/reports/out | generated reports |
+| CITYLAKE_LAKE_URL | $CITYLAKE_DATA_DIR/lake | where ingestion writes the lake: a folder or an fsspec URL (s3://…) |
+
+The warehouse build reads the lake with DuckDB, which needs a local (or mounted) folder unless DuckDB's
+httpfs extension is installed; ingestion itself writes to any fsspec filesystem.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class Settings:
     data_dir: Path
     warehouse: Path
     reports_dir: Path
+    lake_url: str = ""
 
     @property
     def contracts_dir(self) -> Path:
@@ -64,6 +69,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         warehouse=Path(env.get("CITYLAKE_WAREHOUSE") or home / "warehouse" / "citylake.duckdb").resolve(),
         reports_dir=Path(env.get("CITYLAKE_REPORTS_DIR") or home / "reports" / "out").resolve(),
+        lake_url=env.get("CITYLAKE_LAKE_URL") or str(data_dir / "lake"),
     )
 
 

@@ -115,7 +115,7 @@ def write_sources(settings: Settings) -> Path:
 
 def dbt_env(settings: Settings) -> dict[str, str]:
     """Environment variables the profile and the sources read."""
-    return {WAREHOUSE_ENV: str(settings.warehouse), LAKE_ENV: str(settings.lake_dir)}
+    return {WAREHOUSE_ENV: str(settings.warehouse), LAKE_ENV: settings.lake_url}
 
 
 @contextmanager

@@ -36,12 +36,12 @@ def ingest(contract_id: str, s: Settings | None = None) -> dict:
     s = s or resolve_settings()
     (contract,) = [c for c in _contracts(s) if c.id == contract_id]
     if contract.delivery.kind == "file":
-        results = ingest_files(contract, s.landing_dir, s.lake_dir)
+        results = ingest_files(contract, s.landing_dir, s.lake_url)
     elif contract.delivery.kind == "api":
         ep = endpoint(contract.delivery.connection or "")
-        results = ingest_api(contract, s.lake_dir, ep.base_url, ep.token)
+        results = ingest_api(contract, s.lake_url, ep.base_url, ep.token)
     else:
-        results = ingest_db(contract, s.lake_dir, database_url(contract.delivery.connection or ""))
+        results = ingest_db(contract, s.lake_url, database_url(contract.delivery.connection or ""))
     summary = {
         "contract_id": contract.id,
         "loads": [asdict(r) for r in results],

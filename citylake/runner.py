@@ -71,7 +71,7 @@ def summarise(s: Settings) -> None:
 
     print("\n== 入湖核算 ingest accounting (rows read = written + quarantined) ==")
     for c in load_contracts(s.contracts_dir):
-        for m in read_manifests(s.lake_dir, c):
+        for m in read_manifests(s.lake_url, c):
             ok = "ok" if m.rows_read == m.rows_written + m.rows_quarantined else "MISMATCH"
             print(f"  {c.id:<16} {m.source:<44} {m.status:<8} read {m.rows_read:>7} = written "
                   f"{m.rows_written:>7} + quarantined {m.rows_quarantined:>5}  {ok}")
@@ -94,7 +94,7 @@ def summarise(s: Settings) -> None:
             print(f"  {mark} {ds} ({cid}): {r:.1%} valid ({v}/{n}), target {t:.0%}")
     print(f"\nwarehouse: {s.warehouse}")
     print(f"report:    {s.reports_dir / 'quality_latest.html'}")
-    print(f"lake:      {s.lake_dir}")
+    print(f"lake:      {s.lake_url}")
 
 
 def run(persons: int, seed: int, regenerate: bool = False) -> int:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ingest.contracts import Contract
+from ingest.lakefs import LakeFS
 from ingest.records import LoadError, SourceBatch
+
+Lake = "str | Path | LakeFS"  # a local folder, an fsspec URL, or an open LakeFS
 
 LINEAGE_FIELDS = [
     pa.field("_record_id", pa.string()),
@@ -67,8 +68,9 @@ def raw_schema(contract: Contract) -> pa.Schema:
     return pa.schema([pa.field(c.name, pa.string()) for c in contract.columns] + LINEAGE_FIELDS)
 
 
-def feed_dir(lake_dir: Path, area: str, contract: Contract) -> Path:
-    return lake_dir / area / contract.dept / contract.feed
+def feed_dir(area: str, contract: Contract) -> str:
+    """A feed's folder in one area of the lake (raw, quarantine, _manifest, _state), lake-relative."""
+    return f"{area}/{contract.dept}/{contract.feed}"
 
 
 def check_schema(contract: Contract, batch: SourceBatch) -> tuple[list[str], list[str]]:
@@ -141,55 +143,39 @@ def check_accounting(m: Manifest) -> None:
         )
 
 
-def _atomic_write_parquet(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-
-
-def _atomic_write_text(text: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def publish(lake_dir: Path, contract: Contract, manifest: Manifest, raw: pa.Table, quarantine: pa.Table) -> None:
+def publish(lake: Lake, contract: Contract, manifest: Manifest, raw: pa.Table, quarantine: pa.Table) -> None:
+    lake = LakeFS(lake)
     check_accounting(manifest)
     if raw.num_rows != manifest.rows_written or quarantine.num_rows != manifest.rows_quarantined:
         raise LoadError(f"{manifest.source}: tables disagree with the manifest; load {manifest.load_id} not published")
     part = f"load_date={manifest.load_date}"
     if raw.num_rows:
-        _atomic_write_parquet(raw, feed_dir(lake_dir, "raw", contract) / part / f"{manifest.load_id}.parquet")
+        lake.write_parquet(raw, f"{feed_dir('raw', contract)}/{part}/{manifest.load_id}.parquet")
     if quarantine.num_rows:
-        _atomic_write_parquet(
-            quarantine, feed_dir(lake_dir, "quarantine", contract) / part / f"{manifest.load_id}.parquet"
-        )
-    write_manifest(lake_dir, contract, manifest)
+        lake.write_parquet(quarantine, f"{feed_dir('quarantine', contract)}/{part}/{manifest.load_id}.parquet")
+    write_manifest(lake, contract, manifest)
 
 
-def write_manifest(lake_dir: Path, contract: Contract, manifest: Manifest) -> None:
-    _atomic_write_text(
+def write_manifest(lake: Lake, contract: Contract, manifest: Manifest) -> None:
+    LakeFS(lake).write_text(
         json.dumps(asdict(manifest), ensure_ascii=False, indent=2),
-        feed_dir(lake_dir, "_manifest", contract) / f"{manifest.load_id}.json",
+        f"{feed_dir('_manifest', contract)}/{manifest.load_id}.json",
     )
 
 
-def read_manifests(lake_dir: Path, contract: Contract) -> list[Manifest]:
-    d = feed_dir(lake_dir, "_manifest", contract)
-    if not d.exists():
-        return []
-    return [Manifest(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted(d.glob("*.json"))]
+def read_manifests(lake: Lake, contract: Contract) -> list[Manifest]:
+    lake = LakeFS(lake)
+    return [Manifest(**json.loads(lake.read_text(p))) for p in lake.glob(f"{feed_dir('_manifest', contract)}/*.json")]
 
 
-def sweep_orphans(lake_dir: Path, contract: Contract) -> list[Path]:
-    """Remove Parquet files of loads that never got a manifest (an interrupted publish)."""
-    committed = {m.load_id for m in read_manifests(lake_dir, contract)}
+def sweep_orphans(lake: Lake, contract: Contract) -> list[str]:
+    """Remove Parquet files of loads that never got a manifest (an interrupted publish); lake-relative paths."""
+    lake = LakeFS(lake)
+    committed = {m.load_id for m in read_manifests(lake, contract)}
     removed = []
     for area in ("raw", "quarantine"):
-        for p in feed_dir(lake_dir, area, contract).glob("load_date=*/*.parquet"):
-            if p.stem not in committed:
-                p.unlink()
-                removed.append(p)
+        for rel in lake.glob(f"{feed_dir(area, contract)}/load_date=*/*.parquet"):
+            if rel.rsplit("/", 1)[1].removesuffix(".parquet") not in committed:
+                lake.remove(rel)
+                removed.append(rel)
     return removed

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.contracts import Contract
 from ingest.lake import (
+    Lake,
     Manifest,
     build_tables,
     check_schema,
@@ -19,6 +19,7 @@ from ingest.lake import (
     sweep_orphans,
     write_manifest,
 )
+from ingest.lakefs import LakeFS
 from ingest.readers.api_reader import Watermark, pull
 from ingest.readers.csv_reader import read_csv
 from ingest.readers.db_reader import Position, pull_chunks
@@ -64,7 +65,7 @@ def read_file(contract: Contract, data: bytes, source: str) -> SourceBatch:
 
 
 def land_batch(
-    lake_dir: Path, contract: Contract, batch: SourceBatch, now: dt.datetime, rows_resent: int = 0
+    lake_dir: Lake, contract: Contract, batch: SourceBatch, now: dt.datetime, rows_resent: int = 0
 ) -> LoadResult:
     """Schema-check, account and publish one batch as one load."""
     new_cols, missing = check_schema(contract, batch)
@@ -92,12 +93,10 @@ def land_batch(
     )
 
 
-def reject_file(lake_dir: Path, contract: Contract, path: Path, source: str, sha: str, error: str, now: dt.datetime) -> LoadResult:
+def reject_file(lake_dir: Lake, contract: Contract, path: Path, source: str, sha: str, error: str, now: dt.datetime) -> LoadResult:
     """Quarantine a whole unreadable file, keeping its bytes and the reason."""
     load_id = new_load_id(now, sha)
-    dest = feed_dir(lake_dir, "quarantine", contract) / "_files" / f"{load_id}__{path.name}"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, dest)
+    LakeFS(lake_dir).put_file(path, f"{feed_dir('quarantine', contract)}/_files/{load_id}__{path.name}")
     write_manifest(
         lake_dir,
         contract,
@@ -111,9 +110,10 @@ def reject_file(lake_dir: Path, contract: Contract, path: Path, source: str, sha
     return LoadResult(contract.id, source, "rejected", load_id, message=error)
 
 
-def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Path, now: dt.datetime | None = None) -> list[LoadResult]:
+def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.datetime | None = None) -> list[LoadResult]:
     import hashlib
 
+    lake_dir = LakeFS(lake_dir)
     sweep_orphans(lake_dir, contract)
     done = {m.sha256 for m in read_manifests(lake_dir, contract)}
     results = []
@@ -136,17 +136,27 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Path, now: dt.
     return results
 
 
-def _state_path(lake_dir: Path, contract: Contract) -> Path:
-    return feed_dir(lake_dir, "_state", contract).with_suffix(".json")
+def _state_rel(contract: Contract) -> str:
+    return f"{feed_dir('_state', contract)}.json"
 
 
-def ingest_api(contract: Contract, lake_dir: Path, base_url: str, token: str | None, now: dt.datetime | None = None, **pull_kw) -> list[LoadResult]:
+def _read_state(lake: LakeFS, contract: Contract) -> dict | None:
+    rel = _state_rel(contract)
+    return json.loads(lake.read_text(rel)) if lake.exists(rel) else None
+
+
+def _write_state(lake: LakeFS, contract: Contract, state: dict) -> None:
+    # The position moves only after the load is committed, so a failed publish is pulled again.
+    lake.write_text(json.dumps(state, ensure_ascii=False), _state_rel(contract))
+
+
+def ingest_api(contract: Contract, lake_dir: Lake, base_url: str, token: str | None, now: dt.datetime | None = None, **pull_kw) -> list[LoadResult]:
     d = contract.delivery
     if not d.watermark_field:
         raise LoadError(f"{contract.id}: API delivery needs a watermarkField")
-    sweep_orphans(lake_dir, contract)
-    state_file = _state_path(lake_dir, contract)
-    since = Watermark.from_json(json.loads(state_file.read_text()) if state_file.exists() else None)
+    lake = LakeFS(lake_dir)
+    sweep_orphans(lake, contract)
+    since = Watermark.from_json(_read_state(lake, contract))
     url = base_url.rstrip("/") + (d.api_path or "")
     key_col = contract.column(contract.primary_key[0]).source
     batch, after, resent = pull(
@@ -155,30 +165,23 @@ def ingest_api(contract: Contract, lake_dir: Path, base_url: str, token: str | N
     )
     if not batch.rows and not batch.bad_rows:
         return [LoadResult(contract.id, url, "empty", message=f"nothing newer than {since.value}")]
-    result = land_batch(lake_dir, contract, batch, now or dt.datetime.now(dt.timezone.utc), rows_resent=resent)
-    # The watermark moves only after the load is committed, so a failed publish is pulled again.
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = state_file.with_name(f".{state_file.name}.tmp")
-    tmp.write_text(json.dumps(after.to_json(), ensure_ascii=False))
-    tmp.replace(state_file)
+    result = land_batch(lake, contract, batch, now or dt.datetime.now(dt.timezone.utc), rows_resent=resent)
+    _write_state(lake, contract, after.to_json())
     return [result]
 
 
-def ingest_db(contract: Contract, lake_dir: Path, url: str, now: dt.datetime | None = None, **pull_kw) -> list[LoadResult]:
+def ingest_db(contract: Contract, lake_dir: Lake, url: str, now: dt.datetime | None = None, **pull_kw) -> list[LoadResult]:
     """Pull a front-end database table incrementally; one load per chunk, position saved after each."""
     d = contract.delivery
     if not (d.table and d.watermark_field):
         raise LoadError(f"{contract.id}: database delivery needs table and watermarkField")
-    sweep_orphans(lake_dir, contract)
-    state_file = _state_path(lake_dir, contract)
-    pos = Position.from_json(json.loads(state_file.read_text()) if state_file.exists() else None)
+    lake = LakeFS(lake_dir)
+    sweep_orphans(lake, contract)
+    pos = Position.from_json(_read_state(lake, contract))
     key_col = contract.column(contract.primary_key[0]).source
     results = []
     for batch, after in pull_chunks(url, d.table, watermark_column=d.watermark_field, key_column=key_col,
                                     since=pos, schema=d.db_schema, **pull_kw):
-        results.append(land_batch(lake_dir, contract, batch, now or dt.datetime.now(dt.timezone.utc)))
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = state_file.with_name(f".{state_file.name}.tmp")
-        tmp.write_text(json.dumps(after.to_json(), ensure_ascii=False))
-        tmp.replace(state_file)
+        results.append(land_batch(lake, contract, batch, now or dt.datetime.now(dt.timezone.utc)))
+        _write_state(lake, contract, after.to_json())
     return results or [LoadResult(contract.id, d.table, "empty", message=f"nothing newer than {pos.value}")]

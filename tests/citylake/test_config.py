@@ -10,6 +10,8 @@ def test_settings_default_to_the_checkout_and_env_overrides(tmp_path):
     assert s.contracts_dir.is_dir() and s.warehouse.name == "citylake.duckdb"
     s = settings({"CITYLAKE_DATA_DIR": str(tmp_path), "CITYLAKE_WAREHOUSE": str(tmp_path / "w.duckdb")})
     assert s.lake_dir == tmp_path / "lake" and s.landing_dir == tmp_path / "landing"
+    assert s.lake_url == str(tmp_path / "lake")
+    assert settings({"CITYLAKE_LAKE_URL": "s3://city-lake/raw"}).lake_url == "s3://city-lake/raw"
     assert s.warehouse == tmp_path / "w.duckdb"
 
 

@@ -73,9 +73,30 @@ def test_interrupted_publish_is_swept(tmp_path, hukou):
     manifest = lake / "_manifest/gongan/hukou" / f"{r.load_id}.json"
     manifest.unlink()  # as if the process died between the Parquet rename and the manifest
     removed = sweep_orphans(lake, hukou)
-    assert len(removed) == 1 and not removed[0].exists()
+    assert len(removed) == 1 and removed[0].startswith("raw/gongan/hukou/load_date=")
+    assert not (lake / removed[0]).exists()
 
 
 def test_department_temp_files_are_not_read(tmp_path, hukou):
     landing, lake = _drop(tmp_path, ".hukou.csv.tmp", hukou_csv([person_row()]))
     assert ingest_files(hukou, landing, lake) == []
+
+
+def test_lake_root_can_be_an_fsspec_url(tmp_path, hukou):
+    """The same load into an object-store-like lake (fsspec's in-memory filesystem)."""
+    import io
+
+    import fsspec
+    import pyarrow.parquet as pq
+
+    landing, _ = _drop(tmp_path, "a.csv", hukou_csv([person_row(), person_row(name="李四")]))
+    url = f"memory://lake-{tmp_path.name}"
+    (r,) = ingest_files(hukou, landing, url)
+    assert (r.status, r.rows_written) == ("loaded", 2)
+    fs = fsspec.filesystem("memory")
+    (raw,) = fs.glob(f"/lake-{tmp_path.name}/raw/gongan/hukou/load_date=*/*.parquet")
+    table = pq.read_table(io.BytesIO(fs.cat_file(raw)))
+    assert table.column("name").to_pylist() == ["张三", "李四"]
+    assert [m.load_id for m in read_manifests(url, hukou)] == [r.load_id]
+    assert ingest_files(hukou, landing, url)[0].status == "skipped"
+    assert not fs.glob(f"/lake-{tmp_path.name}/**/.*.tmp")
