@@ -60,6 +60,7 @@ class Manifest:
     new_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     rows_resent: int = 0
+    notes: list[str] = field(default_factory=list)  # what the reader noticed (encoding overruled …)
     status: str = "loaded"  # loaded | rejected
     error: str | None = None
 

@@ -86,6 +86,7 @@ def land_batch(
         new_columns=new_cols,
         missing_columns=missing,
         rows_resent=rows_resent,
+        notes=list(batch.notes),
     )
     publish(lake_dir, contract, manifest, raw, quarantine)
     return LoadResult(

@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 
-from ingest.readers.text import decode_lines, detect_encoding
+from ingest.readers.text import decode_lines, detect_encoding, normalise_encoding, utf8_lines_in
 from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch
 
 
@@ -44,6 +44,12 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
             f"(expected {delimiter!r})?"
         )
     batch = SourceBatch(source=source, sha256=sha, header=header, encoding=enc)
+    if encoding and enc == "utf-8" and normalise_encoding(encoding) == "gb18030":
+        batch.notes.append(f"declared {encoding} but the file is UTF-8; decoded as UTF-8")
+    mixed = utf8_lines_in(lines, enc)
+    if mixed:
+        batch.notes.append(f"{len(mixed)} line(s) were UTF-8 inside a {encoding or enc} file, decoded as UTF-8: "
+                           f"lines {', '.join(map(str, mixed[:20]))}{' …' if len(mixed) > 20 else ''}")
 
     # Feed decodable lines to the csv module, keeping each record's first physical line number so the
     # lake can point staff to the exact line. A quoted field may span lines.

@@ -14,14 +14,33 @@ def normalise_encoding(name: str | None) -> str:
     return _ALIASES.get(name, name)
 
 
+def looks_like_utf8_chinese(raw: bytes) -> bool:
+    """True when ``raw`` is strict UTF-8 holding Chinese, not GBK bytes that happen to parse as UTF-8.
+
+    GB18030 decodes nearly any byte string, so a UTF-8 file declared as GBK would turn into mojibake
+    without an error. GBK bytes read as UTF-8 give Latin-extended letters, not CJK ideographs.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    latin_noise = any("\u0080" <= ch <= "\u024f" for ch in text)
+    return has_cjk and not latin_noise
+
+
 def detect_encoding(data: bytes, declared: str | None) -> str:
-    """The encoding to decode ``data`` with: a BOM wins, then the declared one, then UTF-8 if it decodes."""
+    """The encoding to decode ``data`` with: a BOM wins; a GBK declaration on what is plainly UTF-8
+    Chinese is overruled; then the declared one; undeclared text is UTF-8 if it decodes, else GB18030."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if declared:
-        return normalise_encoding(declared)
+        enc = normalise_encoding(declared)
+        if enc == "gb18030" and looks_like_utf8_chinese(data):
+            return "utf-8"
+        return enc
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -44,8 +63,19 @@ def decode_lines(data: bytes, encoding: str) -> list[tuple[str | None, bytes]]:
         encoding = "utf-8"
     out: list[tuple[str | None, bytes]] = []
     for raw in data.split(b"\n"):
+        # A GBK export with a few lines pasted in from a UTF-8 system: decode those lines as what they are.
+        if encoding == "gb18030" and raw and not raw.isascii() and looks_like_utf8_chinese(raw):
+            out.append((raw.decode("utf-8"), raw))
+            continue
         try:
             out.append((raw.decode(encoding), raw))
         except UnicodeDecodeError:
             out.append((None, raw))
     return out
+
+
+def utf8_lines_in(lines: list[tuple[str | None, bytes]], encoding: str) -> list[int]:
+    """1-based numbers of the lines that were UTF-8 inside a GBK/GB18030 file."""
+    if encoding != "gb18030":
+        return []
+    return [i for i, (_, raw) in enumerate(lines, start=1) if raw and not raw.isascii() and looks_like_utf8_chinese(raw)]

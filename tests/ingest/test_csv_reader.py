@@ -73,3 +73,24 @@ def test_large_field_survives():
     data = f"a,b\r\n1,{big}\r\n".encode("gbk")
     b = read_csv(data, "x.csv", encoding="gbk")
     assert len(b.rows[0].values["b"]) == 5_000_000
+
+
+def test_utf8_file_declared_gbk_is_decoded_as_utf8_not_mojibake():
+    data = hukou_csv([person_row(name="欧阳娜娜")], encoding="utf-8")
+    b = read_csv(data, "x.csv", encoding="gbk")
+    assert b.encoding == "utf-8" and b.rows[0].values["姓名"] == "欧阳娜娜"
+    assert "declared gbk but the file is UTF-8" in b.notes[0]
+
+
+def test_utf8_line_inside_a_gbk_file_is_decoded_as_utf8_and_noted():
+    gbk = hukou_csv([person_row(), person_row(name="李四")])
+    utf8_line = (",".join(person_row(name="赵六")) + "\r\n").encode("utf-8")
+    b = read_csv(gbk + utf8_line, "x.csv", encoding="gbk")
+    assert [r.values["姓名"] for r in b.rows] == ["张三", "李四", "赵六"]
+    assert b.encoding == "gb18030" and "1 line(s) were UTF-8" in b.notes[0] and "lines 4" in b.notes[0]
+
+
+def test_plain_gbk_is_never_mistaken_for_utf8():
+    names = ["张三", "李四", "王小明", "欧阳娜娜", "司马光", "诸葛亮", "宜春市袁州区", "秀江东路", "金域华府"]
+    b = read_csv(hukou_csv([person_row(name=n) for n in names]), "x.csv", encoding="gbk")
+    assert [r.values["姓名"] for r in b.rows] == names and b.notes == []
