@@ -94,6 +94,7 @@ class Delivery:
     delimiter: str = ","
     sheet: str | None = None
     header_row: int = 1  # 1-based row holding the column names (xlsx title rows come before it)
+    header_depth: int = 1  # rows the header spans, ending at header_row (merged group cells above)
     records_path: str | None = None  # JSON files: dotted path to the records array (default: the root)
     record_tag: str | None = None  # XML files: the element that is one record
     connection: str | None = None  # Airflow connection id (api/db)
@@ -209,6 +210,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         delimiter=sp.get("delimiter", ","),
         sheet=sp.get("sheet"),
         header_row=int(sp.get("headerRow", 1)),
+        header_depth=int(sp.get("headerDepth", 1)),
         records_path=sp.get("recordsPath"),
         record_tag=sp.get("recordTag"),
         connection=sp.get("connection"),

@@ -52,9 +52,9 @@ def read_file(contract: Contract, data: bytes, source: str) -> SourceBatch:
     if d.format == "csv":
         return read_csv(data, source, encoding=d.encoding, delimiter=d.delimiter)
     if d.format == "xlsx":
-        return read_xlsx(data, source, sheet=d.sheet, header_row=d.header_row)
+        return read_xlsx(data, source, sheet=d.sheet, header_row=d.header_row, header_depth=d.header_depth)
     if d.format == "xls":
-        return read_xls(data, source, sheet=d.sheet, header_row=d.header_row)
+        return read_xls(data, source, sheet=d.sheet, header_row=d.header_row, header_depth=d.header_depth)
     if d.format == "json":
         return read_json(data, source, encoding=d.encoding, records_path=d.records_path)
     if d.format in ("jsonl", "ndjson"):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 
@@ -30,25 +32,67 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
+Merge = tuple[int, int, int, int]  # first row, first col, last row, last col (1-based, inclusive)
+
+
+def header_names(rows: list[list[str | None]], merges: Iterable[Merge], first_row: int) -> list[str]:
+    """Column names from a header of one or more rows, merged cells spread over their range.
+
+    Levels join with '/': a 产权人 cell merged over 姓名 | 证件号码 gives 产权人/姓名 and 产权人/证件号码;
+    a cell merged down through the levels (序号) is one name.
+    """
+    grid = [list(r) for r in rows]
+    width = max((len(r) for r in grid), default=0)
+    for r in grid:
+        r += [None] * (width - len(r))
+    last_row = first_row + len(grid) - 1
+    for r1, c1, r2, c2 in merges:
+        if r2 < first_row or r1 > last_row:
+            continue
+        value = None
+        if first_row <= r1 <= last_row and c1 - 1 < width:
+            value = grid[r1 - first_row][c1 - 1]
+        for r in range(max(r1, first_row), min(r2, last_row) + 1):
+            for c in range(c1, min(c2, width) + 1):
+                grid[r - first_row][c - 1] = value
+    names = []
+    for c in range(width):
+        parts: list[str] = []
+        for r in grid:
+            if r[c] and (not parts or parts[-1] != r[c]):
+                parts.append(r[c])
+        names.append("/".join(parts))
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
 def _rows_to_batch(
     batch: SourceBatch,
-    sheets: Iterable[tuple[str, Iterable[Sequence[object]]]],
+    sheets: Iterable[tuple[str, Iterable[Sequence[object]], list[Merge]]],
     header_row: int,
     source: str,
     tag_sheet: bool,
+    header_depth: int = 1,
 ) -> SourceBatch:
-    """Fold each sheet's rows into ``batch``; every sheet must carry the same header."""
-    for sheet_name, rows in sheets:
+    """Fold each sheet's rows into ``batch``; every sheet must carry the same header.
+
+    ``header_row`` is the last header row; the header spans ``header_depth`` rows ending there.
+    """
+    first_header = header_row - header_depth + 1
+    for sheet_name, rows, merges in sheets:
         header: list[str] | None = None
+        header_rows: list[list[str | None]] = []
         part = sheet_name if tag_sheet else None
         for excel_row, values in enumerate(rows, start=1):
-            if excel_row < header_row:
+            if excel_row < first_header:
                 continue
             texts = [cell_text(v) for v in values]
+            if excel_row < header_row:
+                header_rows.append(texts)
+                continue
             if excel_row == header_row:
-                header = [t or "" for t in texts]
-                while header and not header[-1]:
-                    header.pop()
+                header = header_names(header_rows + [texts], merges, first_header)
                 if not header:
                     raise LoadError(f"{source}: header row {header_row} of sheet {sheet_name!r} is empty")
                 if batch.header and header != batch.header:
@@ -72,6 +116,43 @@ def _rows_to_batch(
     return batch
 
 
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def xlsx_merges(data: bytes) -> dict[str, list[Merge]]:
+    """Merged ranges per sheet name, read from the workbook XML (read-only openpyxl does not expose them).
+
+    The <mergeCells> element follows a sheet's data, so each sheet part is scanned in chunks to its end.
+    """
+    out: dict[str, list[Merge]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        wb = z.read("xl/workbook.xml")
+        rels = z.read("xl/_rels/workbook.xml.rels")
+        targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+        targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+        for name, rid in re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', wb):
+            target = targets.get(rid, b"").decode()
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            merges: list[Merge] = []
+            if member in z.namelist():
+                with z.open(member) as f:
+                    tail = b""
+                    while chunk := f.read(1 << 20):
+                        buf = tail + chunk
+                        for c1, r1, c2, r2 in _MERGE.findall(buf):
+                            merges.append((int(r1), _col(c1), int(r2), _col(c2)))
+                        tail = buf[-200:]  # a range cut by the chunk edge completes next round
+            out[html.unescape(name.decode("utf-8"))] = sorted(set(merges))
+    return out
+
+
 def _pick(names: list[str], sheet: str | None, source: str) -> list[str]:
     if sheet == ALL_SHEETS:
         return names
@@ -82,7 +163,7 @@ def _pick(names: list[str], sheet: str | None, source: str) -> list[str]:
     return [sheet]
 
 
-def read_xlsx(data: bytes, source: str, *, sheet: str | None, header_row: int = 1) -> SourceBatch:
+def read_xlsx(data: bytes, source: str, *, sheet: str | None, header_row: int = 1, header_depth: int = 1) -> SourceBatch:
     """``sheet``: a name, None for the first sheet, or ``*`` for every sheet (same header on each)."""
     import openpyxl
 
@@ -97,13 +178,15 @@ def read_xlsx(data: bytes, source: str, *, sheet: str | None, header_row: int = 
     try:
         names = _pick(wb.sheetnames, sheet, source)
         batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xlsx")
-        sheets = ((n, wb[n].iter_rows(values_only=True)) for n in names)
-        return _rows_to_batch(batch, sheets, header_row, source, tag_sheet=sheet == ALL_SHEETS)
+        merges = xlsx_merges(data) if header_depth > 1 else {}
+        sheets = ((n, wb[n].iter_rows(values_only=True), merges.get(n, [])) for n in names)
+        return _rows_to_batch(batch, sheets, header_row, source, tag_sheet=sheet == ALL_SHEETS,
+                              header_depth=header_depth)
     finally:
         wb.close()
 
 
-def read_xls(data: bytes, source: str, *, sheet: str | None, header_row: int = 1) -> SourceBatch:
+def read_xls(data: bytes, source: str, *, sheet: str | None, header_row: int = 1, header_depth: int = 1) -> SourceBatch:
     """Legacy BIFF .xls workbooks (Excel 97–2003), still exported by older department systems."""
     import xlrd
 
@@ -111,7 +194,8 @@ def read_xls(data: bytes, source: str, *, sheet: str | None, header_row: int = 1
     if not data.startswith(b"\xd0\xcf\x11\xe0"):
         raise LoadError(f"{source}: not an .xls workbook (no OLE2 signature)")
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        # formatting_info gives the merged ranges a multi-row header needs.
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=header_depth > 1)
     except xlrd.XLRDError as exc:
         raise LoadError(f"{source}: workbook cannot be opened: {exc}") from exc
 
@@ -132,7 +216,11 @@ def read_xls(data: bytes, source: str, *, sheet: str | None, header_row: int = 1
     try:
         names = _pick(book.sheet_names(), sheet, source)
         batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xls")
-        return _rows_to_batch(batch, ((n, values(book.sheet_by_name(n))) for n in names), header_row, source,
-                              tag_sheet=sheet == ALL_SHEETS)
+        def merges(sh) -> list[Merge]:  # xlrd: (rlo, rhi, clo, chi), 0-based, hi exclusive
+            return [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in getattr(sh, "merged_cells", [])]
+
+        sheets = ((n, values(book.sheet_by_name(n)), merges(book.sheet_by_name(n))) for n in names)
+        return _rows_to_batch(batch, sheets, header_row, source, tag_sheet=sheet == ALL_SHEETS,
+                              header_depth=header_depth)
     finally:
         book.release_resources()

@@ -106,3 +106,69 @@ def test_multi_sheet_rows_land_with_the_sheet_in_their_source(tmp_path, fangwu):
     assert sorted((x["_source"], x["_row_number"]) for x in t) == [
         ("zhujian/fangwu/fangwu_20261121.xlsx#房屋信息1", 2), ("zhujian/fangwu/fangwu_20261121.xlsx#房屋信息2", 2)]
     assert len({x["_record_id"] for x in t}) == 2
+
+
+def _two_level_header(ws_write, merge):
+    """Title row, then 序号 and 房屋编号 merged down, 产权人 merged across 姓名 | 证件号码."""
+    ws_write(0, 0, "宜春市房屋产权登记表")
+    merge(0, 0, 0, 3)
+    ws_write(1, 0, "序号")
+    merge(1, 2, 0, 0)
+    ws_write(1, 1, "产权人")
+    merge(1, 1, 1, 2)
+    ws_write(2, 1, "姓名")
+    ws_write(2, 2, "证件号码")
+    ws_write(1, 3, "房屋编号")
+    merge(1, 2, 3, 3)
+    for c, v in enumerate(["1", "张三", "360902200101011238", "F1"]):
+        ws_write(3, c, v)
+
+
+EXPECTED_HEADER = ["序号", "产权人/姓名", "产权人/证件号码", "房屋编号"]
+
+
+def test_xlsx_two_level_header_with_merged_cells():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "产权"
+    _two_level_header(lambda r, c, v: ws.cell(r + 1, c + 1, v),
+                      lambda r1, r2, c1, c2: ws.merge_cells(start_row=r1 + 1, end_row=r2 + 1,
+                                                            start_column=c1 + 1, end_column=c2 + 1))
+    buf = io.BytesIO()
+    wb.save(buf)
+    b = read_xlsx(buf.getvalue(), "f.xlsx", sheet="产权", header_row=3, header_depth=2)
+    assert b.header == EXPECTED_HEADER
+    assert [(r.row_number, r.values["产权人/姓名"]) for r in b.rows] == [(4, "张三")]
+
+
+def test_xls_two_level_header_with_merged_cells():
+    import xlwt
+
+    from ingest.readers.xlsx_reader import read_xls
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sh = book.add_sheet("产权")
+    pending = {}
+
+    def write(r, c, v):
+        pending[(r, c)] = v
+
+    def merge(r1, r2, c1, c2):
+        sh.write_merge(r1, r2, c1, c2, pending.pop((r1, c1)))
+
+    _two_level_header(write, merge)
+    for (r, c), v in pending.items():
+        sh.write(r, c, v)
+    buf = io.BytesIO()
+    book.save(buf)
+    b = read_xls(buf.getvalue(), "f.xls", sheet="产权", header_row=3, header_depth=2)
+    assert b.header == EXPECTED_HEADER
+    assert b.rows[0].values["产权人/证件号码"] == "360902200101011238"
+
+
+def test_header_names_spread_merges_only_over_their_range():
+    from ingest.readers.xlsx_reader import header_names
+
+    rows = [["序号", "产权人", None, None], [None, "姓名", "证件号码", "备注"]]
+    # 产权人 spans B:C only; D has no group even though its top cell is blank.
+    assert header_names(rows, [(2, 1, 3, 1), (2, 2, 2, 3)], 2) == ["序号", "产权人/姓名", "产权人/证件号码", "备注"]
