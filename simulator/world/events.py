@@ -15,11 +15,13 @@ Locations: a grid drawn by its persons, one of its rooms' standard addresses, a 
 from __future__ import annotations
 
 import bisect
+import itertools
 import datetime as dt
 import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from simulator.world.divisions import point_near
@@ -91,6 +93,8 @@ KINDS: dict[str, EventKind] = {k.kind: k for k in (
 )}
 HOMICIDE_PER_100K = 0.45  # a year; the plan's target is < 0.65
 _HOUR_WEIGHTS = (1, 1, 1, 1, 1, 2, 4, 7, 9, 10, 10, 9, 7, 8, 9, 9, 9, 8, 7, 6, 5, 4, 3, 2)
+_HOURS = tuple(range(24))
+_HOUR_CUM = tuple(itertools.accumulate(_HOUR_WEIGHTS))
 
 
 def kinds(world: "World") -> dict[str, EventKind]:
@@ -117,8 +121,14 @@ def _seconds(t: dt.datetime) -> dt.datetime:
     return t.replace(microsecond=0)
 
 
+@lru_cache(maxsize=256)
+def _cumulative(table: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    return tuple(v for v, _ in table), tuple(itertools.accumulate(w for _, w in table))
+
+
 def _pick(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
+    values, cum = _cumulative(table)
+    return rng.choices(values, cum_weights=cum)[0]
 
 
 def events_on(world: "World", kind: str, day: dt.date) -> Iterator[dict]:
@@ -133,7 +143,7 @@ def events_on(world: "World", kind: str, day: dt.date) -> Iterator[dict]:
         info = world.grids[bisect.bisect_right(weights, rng.random() * weights[-1])]
         place = rng.choice(info.places) if info.places else None
         lat, lon = point_near(rng, info.district_code, info.lat, info.lon, 0.003)
-        hour = rng.choices(range(24), weights=_HOUR_WEIGHTS)[0]
+        hour = rng.choices(_HOURS, cum_weights=_HOUR_CUM)[0]
         reported = midnight + dt.timedelta(hours=hour, seconds=rng.randrange(3600))
         dispatched = reported + dt.timedelta(seconds=1 + int(rng.expovariate(1 / (300 if kind == "police" else 5400))))
         due = reported + dt.timedelta(days=k.deadline_days)

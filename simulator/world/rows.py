@@ -76,6 +76,10 @@ def _students(world: "World") -> Iterator[dict]:
         yield from students
 
 
+def _lazy_indicators(world: "World") -> Iterator[dict]:
+    yield from indicators(world)  # computed when the table is written, not when the dict is made
+
+
 def truth_rows(world: "World", event_days: int = 365) -> dict[str, tuple[pa.Schema, Iterable[dict]]]:
     """The as-of city's truth tables (events: those reported in the ``event_days`` days before as-of)."""
     return {
@@ -87,7 +91,7 @@ def truth_rows(world: "World", event_days: int = 365) -> dict[str, tuple[pa.Sche
         "students": (SCHEMAS["students"], _students(world)),
         "cameras": (SCHEMAS["cameras"], world.cameras()),
         "events": (SCHEMAS["events"], world.event_history(event_days)),
-        "indicators": (SCHEMAS["indicators"], indicators(world)),
+        "indicators": (SCHEMAS["indicators"], _lazy_indicators(world)),
     }
 
 
