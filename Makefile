@@ -70,6 +70,11 @@ test: install system-deps ## Run all tests (unit, dbt, DagBag, end-to-end DAG on
 test-fast: install system-deps ## Tests without the end-to-end DAG run
 	$(BIN)/python -m pytest -q -m "not e2e"
 
+BENCH_PERSONS ?= 200000
+.PHONY: bench
+bench: install ## Time and peak memory per stage on a BENCH_PERSONS city (default 200000) in /tmp/citylake-bench
+	$(BIN)/python -m bench.run --persons $(BENCH_PERSONS)
+
 .PHONY: airflow
 airflow: install ## Start Airflow's UI and scheduler locally (airflow standalone) with the CityLake DAGs
 	@eval "$$($(BIN)/python -c 'from citylake.airflow_env import airflow_env; from citylake.config import settings; print(" ".join(f"export {k}={v!r};" for k, v in airflow_env(settings()).items()))')" && \
