@@ -123,6 +123,7 @@ class Contract:
     reverify_days: int | None = None
     schedule: str | None = None
     timezone: str = "Asia/Shanghai"
+    status: str = "active"  # ODCS: proposed | draft | active | deprecated | retired
     path: Path | None = None
 
     @property
@@ -268,6 +269,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         reverify_days=int(top["reverifyDays"]) if "reverifyDays" in top else None,
         schedule=(sla.get("frequency") or {}).get("schedule"),
         timezone=(sla.get("timezone") or {}).get("value", "Asia/Shanghai"),
+        status=data.get("status", "active"),
         path=path,
     )
 
@@ -280,9 +282,14 @@ def load_contract(path: Path) -> Contract:
     return parse_contract(data, path)
 
 
-def load_contracts(root: Path) -> list[Contract]:
-    """All contracts under ``root``, sorted by id."""
-    return sorted((load_contract(p) for p in sorted(root.glob("*/*.yaml"))), key=lambda c: c.id)
+def load_contracts(root: Path, include_inactive: bool = False) -> list[Contract]:
+    """The active contracts under ``root`` (all of them with ``include_inactive``), sorted by id.
+
+    A feed being onboarded is committed as ``status: draft``: checked like any other, but the pipeline,
+    its DAGs and the warehouse take it up only once it is ``active``.
+    """
+    contracts = (load_contract(p) for p in sorted(root.glob("*/*.yaml")))
+    return sorted((c for c in contracts if include_inactive or c.status == "active"), key=lambda c: c.id)
 
 
 def check_contract_file(path: Path) -> list[str]:
@@ -302,6 +309,8 @@ def check_contract_file(path: Path) -> list[str]:
         c = parse_contract(data, path)
     except ContractError as exc:
         return problems + [str(exc)]
+    if c.status not in ("proposed", "draft", "active", "deprecated", "retired"):
+        problems.append(f"{path}: status {c.status!r} is not an ODCS status")
     if not c.primary_key:
         problems.append(f"{path}: no primaryKey column")
     if c.basic_dataset and c.validity_target is None:

@@ -32,3 +32,15 @@ def test_unknown_rule_is_rejected_with_file_and_column():
     data["schema"][0]["properties"][0]["quality"][0]["implementation"] = "gb99999_magic"
     with pytest.raises(ContractError, match="id_number: unknown rule 'gb99999_magic'"):
         parse_contract(data)
+
+
+def test_draft_contracts_are_checked_but_not_run(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
+    draft = tmp_path / "contracts/gongan/liudong.yaml"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("status: active", "status: draft"), encoding="utf-8")
+    active = {c.id for c in load_contracts(tmp_path / "contracts")}
+    assert "gongan.liudong" not in active and "gongan.hukou" in active
+    assert "gongan.liudong" in {c.id for c in load_contracts(tmp_path / "contracts", include_inactive=True)}
+    assert check_contract_file(draft) == []
