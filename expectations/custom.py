@@ -78,6 +78,55 @@ class ColumnPairValuesFreshAsOf(ColumnPairMapMetricProvider):
         return rules.fresh(column_A, formats, reverify_days, as_of=column_B)
 
 
+class ColumnValuesGb32100Uscc(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.citylake_gb32100_uscc"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, **kwargs):
+        return rules.gb32100_uscc(column)
+
+
+class ColumnValuesGbt28181DeviceId(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.citylake_gbt28181_device_id"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, **kwargs):
+        return rules.gbt28181_device_id(column)
+
+
+class ColumnValuesStatsDivisionCode(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.citylake_stats_division_code"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, **kwargs):
+        return rules.stats_division_code(column)
+
+
+class ColumnValuesRealestateUnitId(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.citylake_realestate_unit_id"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, **kwargs):
+        return rules.realestate_unit_id(column)
+
+
+class ColumnValuesVehiclePlate(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.citylake_vehicle_plate"
+    condition_value_keys = ("prefix",)
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, prefix, **kwargs):
+        return rules.vehicle_plate(column, prefix)
+
+
+class ColumnPairValuesDisabilityCardIdAsOf(ColumnPairMapMetricProvider):
+    condition_metric_name = "column_pair_values.citylake_disability_card_id_as_of"
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_A, column_B, **kwargs):
+        return rules.disability_card_id(column_A, as_of=column_B)
+
+
 # --- expectations --------------------------------------------------------------------------------------------
 
 
@@ -129,4 +178,53 @@ class ExpectColumnPairValuesToBeFreshWithin(_AsOfPairExpectation):
     reverify_days: int
     map_metric = "column_pair_values.citylake_fresh_as_of"
     success_keys: ClassVar[Tuple[str, ...]] = ("formats", "reverify_days", "ignore_row_if", "mostly")
+    library_metadata = _LIBRARY_METADATA
+
+
+class ExpectColumnValuesToBeGb32100Uscc(ColumnMapExpectation):
+    """Expect each value to be a 统一社会信用代码 (GB 32100, ``stdnum.cn.uscc``) whose 组织机构代码 passes GB 11714."""
+
+    map_metric = "column_values.citylake_gb32100_uscc"
+    success_keys: ClassVar[Tuple[str, ...]] = ("mostly",)
+    library_metadata = _LIBRARY_METADATA
+
+
+class ExpectColumnValuesToBeGbt28181DeviceId(ColumnMapExpectation):
+    """Expect each value to be a 20-digit GB/T 28181 device id under a 宜春市 centre code, with Annex D codes."""
+
+    map_metric = "column_values.citylake_gbt28181_device_id"
+    success_keys: ClassVar[Tuple[str, ...]] = ("mostly",)
+    library_metadata = _LIBRARY_METADATA
+
+
+class ExpectColumnValuesToBeYichunStatsDivisionCode(ColumnMapExpectation):
+    """Expect each value to be a 12-digit 统计用区划代码 under a 宜春市 county code in force today."""
+
+    map_metric = "column_values.citylake_stats_division_code"
+    success_keys: ClassVar[Tuple[str, ...]] = ("mostly",)
+    library_metadata = _LIBRARY_METADATA
+
+
+class ExpectColumnValuesToBeRealestateUnitId(ColumnMapExpectation):
+    """Expect each value to be a 28-character 不动产单元号 (GB/T 37346) of a 宜春市 county."""
+
+    map_metric = "column_values.citylake_realestate_unit_id"
+    success_keys: ClassVar[Tuple[str, ...]] = ("mostly",)
+    library_metadata = _LIBRARY_METADATA
+
+
+class ExpectColumnValuesToBeVehiclePlate(ColumnMapExpectation):
+    """Expect each value to be a motor-vehicle plate issued under ``prefix`` (宜春: 赣C)."""
+
+    prefix: str = "赣C"
+    map_metric = "column_values.citylake_vehicle_plate"
+    success_keys: ClassVar[Tuple[str, ...]] = ("prefix", "mostly")
+    library_metadata = _LIBRARY_METADATA
+
+
+class ExpectColumnPairValuesToBeValidDisabilityCardId(_AsOfPairExpectation):
+    """Expect column_A to be a 20-character 残疾人证号: a valid 公民身份号码 as of column_B + category 1–7 + grade 1–4."""
+
+    map_metric = "column_pair_values.citylake_disability_card_id_as_of"
+    success_keys: ClassVar[Tuple[str, ...]] = ("ignore_row_if", "mostly")
     library_metadata = _LIBRARY_METADATA

@@ -205,3 +205,127 @@ def address_resolvable(values: pd.Series, is_resolved: pd.Series) -> pd.Series:
     """
     resolved = is_resolved.astype("boolean").fillna(False).astype(bool)
     return is_blank(values) | resolved.set_axis(values.index)
+
+
+# --- identifiers of organisations, devices, divisions, parcels, certificates and vehicles --------------------
+# Each is a fixed-length code: a shape check by regex (half-width ASCII only: full-width characters fail, as for
+# gb11643_id), then the parts' code lists and check characters, vectorised over the distinct values.
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_SHAPE = r"^[0-9]{8}[0-9ABCDEFGHJKLMNPQRTUWXY]{10}$"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _distinct_map(values: pd.Series, shape: str, judge) -> pd.Series:
+    """Empty values pass; shaped values are judged once per distinct value by ``judge(str) -> bool``."""
+    s = _text(values)
+    blank = is_blank(values)
+    shaped = s.str.fullmatch(shape).fillna(False).astype(bool) & ~blank
+    holds = pd.Series(False, index=values.index)
+    if shaped.any():
+        distinct = pd.unique(s[shaped].to_numpy(dtype=object))
+        verdict = {v: bool(judge(v)) for v in distinct}
+        holds[shaped] = s[shaped].map(verdict).astype(bool)
+    return blank | holds
+
+
+def gb11714_check(body8: str) -> str:
+    """GB 11714-1997 check character of an 8-character 组织机构代码 body (digits and A–Z = 10–35)."""
+    total = sum((int(ch) if ch.isdigit() else ord(ch) - 55) * w for ch, w in zip(body8, _ORG_WEIGHTS))
+    c = 11 - total % 11
+    return "X" if c == 10 else "0" if c == 11 else str(c)
+
+
+def _uscc_ok(v: str) -> bool:
+    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(v[:17], _USCC_WEIGHTS))
+    return _USCC_ALPHABET[(31 - total) % 31] == v[17] and gb11714_check(v[8:16]) == v[16]
+
+
+def gb32100_uscc(values: pd.Series) -> pd.Series:
+    """统一社会信用代码 (GB 32100-2015): 18 characters, ``stdnum.cn.uscc`` valid (8 leading digits, alphabet
+    without I O S V Z, mod-31 check) and the embedded 组织机构代码 (characters 9–17) passes its GB 11714 check."""
+    return _distinct_map(values, _USCC_SHAPE, _uscc_ok)
+
+
+# GB/T 28181-2016 Annex D: the industry codes defined (reserved ranges excluded), device types of front-end,
+# terminal and platform devices, and the network identifiers (0–4 monitoring private nets, 5 公安信息网, 6 政务网,
+# 7 Internet, 8 社会资源接入网; 9 reserved).
+GBT28181_INDUSTRIES = frozenset(
+    [f"{i:02d}" for i in range(0, 12)] + [f"{i:02d}" for i in range(40, 56)] + ["80", "90"]
+)
+GBT28181_TYPES = frozenset(
+    [str(t) for t in range(111, 119)] + [str(t) for t in range(131, 140)] + [str(t) for t in range(200, 212)]
+    + ["215", "216", "300", "400"]
+)
+GBT28181_NETWORKS = frozenset("012345678")
+
+
+def gbt28181_device_id(values: pd.Series) -> pd.Series:
+    """GB/T 28181 device id: 20 half-width digits; centre code = a 宜春市 county code in force today + a 2-digit
+    unit; industry, type and network codes from GB/T 28181-2016 Annex D."""
+    counties = yichun_divisions()
+
+    def ok(v: str) -> bool:
+        return (
+            v[:6] in counties
+            and v[8:10] in GBT28181_INDUSTRIES
+            and v[10:13] in GBT28181_TYPES
+            and v[13] in GBT28181_NETWORKS
+        )
+
+    return _distinct_map(values, r"^[0-9]{20}$", ok)
+
+
+def stats_division_code(values: pd.Series) -> pd.Series:
+    """统计用区划代码: 12 half-width digits under a 宜春市 county code in force today (county 6 + township 3 +
+    village 3); a village code needs its township (``…000xxx`` is no code)."""
+    counties = yichun_divisions()
+    return _distinct_map(values, r"^[0-9]{12}$", lambda v: v[:6] in counties and not (v[6:9] == "000" and v[9:] != "000"))
+
+
+# GB/T 37346-2019 不动产单元编码 (宗地/宗海特征码 and 定着物特征码 after TD/T 1001): ownership G 国家 / J 集体 /
+# Z 争议; use type A 集体土地所有权 B/S/X 建设用地使用权 (地表/地上/地下) C 宅基地 D 土地承包经营权 E 林地
+# F 草原 L 林地使用权 N 农用地 W 未确定或有争议 Y 其他; 定着物 F 房屋等建筑物构筑物 L 森林林木 Q 其他 W 无定着物.
+_REALESTATE_SHAPE = r"^[0-9]{12}[GJZ][ABCDEFLNSWXY][0-9]{5}[FLQW][0-9]{8}$"
+
+
+def realestate_unit_id(values: pd.Series) -> pd.Series:
+    """28-character 不动产单元号 (GB/T 37346): 宜春市 county code in force + 地籍区 3 + 地籍子区 3 + 宗地特征码 2 +
+    宗地顺序号 5 (not 00000) + 定着物特征码 1 + 定着物单元号 8 (00000000 exactly when there is none, W)."""
+    counties = yichun_divisions()
+
+    def ok(v: str) -> bool:
+        attached_none = v[19] == "W"
+        return (
+            v[:6] in counties
+            and v[14:19] != "00000"
+            and (v[20:] == "00000000") == attached_none
+        )
+
+    return _distinct_map(values, _REALESTATE_SHAPE, ok)
+
+
+def disability_card_id(values: pd.Series, as_of: pd.Series | dt.date | str | None = None) -> pd.Series:
+    """20-character 残疾人证号: a valid 公民身份号码 (``gb11643_id`` as of the record's date) + 残疾类别 1–7
+    (视力 听力 言语 肢体 智力 精神 多重) + 残疾等级 1–4."""
+    s = _text(values)
+    blank = is_blank(values)
+    shaped = s.str.fullmatch(r"^[0-9]{17}[0-9Xx][1-7][1-4]$").fillna(False).astype(bool) & ~blank
+    holds = pd.Series(False, index=values.index)
+    if shaped.any():
+        holds[shaped] = gb11643_id(s[shaped].str.slice(0, 18), _as_of(as_of, values.index)[shaped]).to_numpy()
+    return blank | holds
+
+
+# Plate body characters: letters without I and O, and digits (GA 36-2018).
+_PLATE_CHAR = "[A-HJ-NP-Z0-9]"
+
+
+def vehicle_plate(values: pd.Series, prefix: str = "赣C") -> pd.Series:
+    """A motor-vehicle plate (GA 36) issued under ``prefix`` (宜春: 赣C): 5 characters (ordinary), a new-energy
+    6 (D/F + letter-or-digit + 4 digits for small cars, 5 digits + D/F for large ones), or 4 + 挂 (trailers)."""
+    p = re.escape(prefix)
+    pattern = rf"^{p}(?:{_PLATE_CHAR}{{5}}|[DF]{_PLATE_CHAR}[0-9]{{4}}|[0-9]{{5}}[DF]|{_PLATE_CHAR}{{4}}挂)$"
+    s = _text(values)
+    return is_blank(values) | s.str.fullmatch(pattern).fillna(False).astype(bool)

@@ -75,6 +75,18 @@ def expectation_for(contract: Contract, rule: Rule) -> Expectation:
                 reverify_days=contract.reverify_days,
                 **common,
             )
+        case "gb32100_uscc":
+            return custom.ExpectColumnValuesToBeGb32100Uscc(column=col, **common)
+        case "gbt28181_device_id":
+            return custom.ExpectColumnValuesToBeGbt28181DeviceId(column=col, **common)
+        case "stats_division_code":
+            return custom.ExpectColumnValuesToBeYichunStatsDivisionCode(column=col, **common)
+        case "realestate_unit_id":
+            return custom.ExpectColumnValuesToBeRealestateUnitId(column=col, **common)
+        case "vehicle_plate":
+            return custom.ExpectColumnValuesToBeVehiclePlate(column=col, prefix=str(rule.args.get("prefix", "赣C")), **common)
+        case "disability_card_id":
+            return custom.ExpectColumnPairValuesToBeValidDisabilityCardId(column_A=col, column_B=AS_OF_COLUMN, **common)
         case "unique" | "address_resolvable":
             return gxe.ExpectColumnValuesToBeInSet(column=helper_column(rule), value_set=[True], **common)
     raise ValueError(f"{contract.id}: no expectation for rule {rule.rule_id}")

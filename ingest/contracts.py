@@ -37,6 +37,12 @@ KNOWN_RULES = frozenset(
         "fresh",
         "in_set",
         "address_resolvable",
+        "gb32100_uscc",
+        "gbt28181_device_id",
+        "stats_division_code",
+        "realestate_unit_id",
+        "disability_card_id",
+        "vehicle_plate",
     }
 )
 
