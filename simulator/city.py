@@ -1,23 +1,27 @@
 """Simulate a city and render it as its departments' feeds, with the ground truth beside them.
 
-``simulate(out_dir, persons, seed, as_of)`` writes
-- ``out_dir/landing/gongan/hukou/hukou_<YYYYMMDD>.csv``   户籍人口 (GBK CSV)
-- ``out_dir/landing/gongan/liudong/liudong_<YYYYMMDD>.csv`` 流动人口 (GBK CSV)
-- ``out_dir/landing/zhujian/fangwu/fangwu_<YYYYMMDD>.xlsx`` 房屋 (xlsx)
-- ``out_dir/sim/api/shuju/workorders.jsonl``  the 12345 API's backing data (served by simulator.api_server)
-- ``out_dir/sim/truth/{persons,houses,records}.parquet`` and ``config.json``
+``simulate(out_dir, persons, seed, as_of, days=D)`` runs every feed of the registry
+(:mod:`simulator.feeds`, one ``FeedSpec`` per contract) over the city and writes
+- file feeds under ``out_dir/landing/<dept>/<feed>/<feed>_<YYYYMMDD>.<ext>`` (one per delivery day),
+- API feeds' backing stores under ``out_dir/sim/api/<dept>/…jsonl`` and ``out_dir/sim/api/registry.json``
+  (what :mod:`simulator.api_server` serves),
+- front-end database feeds into ``out_dir/sim/frontdb/<dept>.sqlite`` or the database at
+  ``frontdb_url`` / ``$CITYLAKE_SIM_FRONTDB_URL`` (:mod:`simulator.frontdb`),
+- ``out_dir/sim/truth/{persons,houses,records,changes}.parquet`` and ``config.json``.
 
-The city is generated grid by grid; each grid's records are drawn, damaged and written before the next
-grid is made, so memory grows with the ID registry and the work orders, not with the files.
-Same seed and as_of ⇒ byte-identical files.
+Day 0 is the full load as of ``as_of``; days 1..D are daily deltas dated ``as_of + d``
+(:mod:`simulator.deltas`). The city is generated grid by grid — each grid's records are drawn, damaged
+and written before the next grid is made — and again for each delta day from the same seed.
+Same seed, as_of and days ⇒ byte-identical files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import itertools
+import json
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -26,14 +30,18 @@ from faker import Faker
 from ingest.contracts import Contract, load_contracts
 from simulator import defects
 from simulator.address import standard_address
+from simulator.atomic import write_text_atomic
+from simulator.deltas import Moves
 from simulator.defects import FeedDefects, FeedEnv
-from simulator.feeds import gongan, shuju, zhujian
-from simulator.feeds.writers import CsvSink, XlsxSink
+from simulator.feeds import all_specs
+from simulator.feeds import writers
+from simulator.feeds.registry import FILE_EXT, FeedSpec, FeedState, GridContext
 from simulator.geography import CityMap
-from simulator.people import HUKOU, Population
+from simulator.people import Population
 from simulator.truth import TruthWriter
 
-FEEDS = ("gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline")
+FEEDS = ("gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline")  # the required core
+PROGRESS_FROM = 50_000  # persons: larger runs report progress on stderr
 
 
 def _contracts_dir() -> Path:
@@ -42,145 +50,161 @@ def _contracts_dir() -> Path:
     return settings().contracts_dir
 
 
-def _file_name(contract: Contract, as_of: dt.date) -> str:
-    ext = contract.delivery.path.rsplit(".", 1)[1]
-    name = f"{contract.feed}_{as_of:%Y%m%d}.{ext}"
+def _file_name(contract: Contract, day: dt.date, ext: str | None = None) -> str:
+    ext = ext or contract.delivery.path.rsplit(".", 1)[1]
+    name = f"{contract.feed}_{day:%Y%m%d}.{ext}"
     folder = contract.delivery.path.rsplit("/", 1)[0]
     if not fnmatch.fnmatch(f"{folder}/{name}", contract.delivery.path):
         raise ValueError(f"{name} would not match {contract.id}'s path {contract.delivery.path}")
     return name
 
 
+class _Progress:
+    """A one-line progress report on stderr for big runs (no dependency)."""
+
+    def __init__(self, total: int, days: int, enabled: bool) -> None:
+        self.total, self.days, self.enabled = total, days, enabled
+        self.started = time.perf_counter()
+        self._last = 0.0
+
+    def update(self, day: int, done: int, final: bool = False) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (not final and now - self._last < 2.0):
+            return
+        self._last = now
+        overall = (day * self.total + done) / (self.total * (self.days + 1))
+        eta = (now - self.started) * (1 - overall) / overall if overall else 0
+        print(f"\rsimulate: day {day}/{self.days} persons {done:,}/{self.total:,} ({overall:6.1%}) "
+              f"{now - self.started:7.1f} s elapsed, ~{eta:6.0f} s left", end="\n" if final else "",
+              file=sys.stderr, flush=True)
+
+
 def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
              rates: dict[str, dict[str, float]] | None = None,
-             contracts_dir: Path | None = None) -> dict:
-    """Generate a city of ``persons`` people as of ``as_of`` and write its feeds and ground truth.
+             contracts_dir: Path | None = None, days: int = 0, *,
+             frontdb_url: str | None = None, delivery_modes: dict[str, str] | None = None,
+             move_rate: float | None = None, progress: bool | None = None) -> dict:
+    """Generate a city of ``persons`` people as of ``as_of`` (+ ``days`` daily deltas) and write its feeds
+    and ground truth.
 
-    ``rates`` overrides default defect rates per feed, e.g. ``{"gongan.liudong": {"stale": 0.1}}``.
-    Returns a summary: counts per feed, paths.
+    ``rates`` overrides default defect rates per feed, e.g. ``{"gongan.liudong": {"stale": 0.1}}``;
+    ``delivery_modes`` overrides a file feed's delta-day mode (``full`` | ``delta``); ``frontdb_url`` is a
+    SQLAlchemy URL for the front-end database feeds (default ``$CITYLAKE_SIM_FRONTDB_URL``, else SQLite
+    files under ``sim/frontdb/``). Returns a summary: counts per feed, paths.
     """
     if persons < 1:
         raise ValueError("persons must be at least 1")
+    if days < 0:
+        raise ValueError("days must be 0 or more")
     started = time.perf_counter()
     out_dir = Path(out_dir)
     landing, sim = out_dir / "landing", out_dir / "sim"
     contracts = {c.id: c for c in load_contracts(contracts_dir or _contracts_dir())}
-    missing = set(FEEDS) - set(contracts)
-    if missing:
-        raise ValueError(f"contracts missing for {sorted(missing)}")
+    specs: list[FeedSpec] = []
+    skipped: list[str] = []
+    for spec in all_specs():
+        if spec.contract_id in contracts:
+            specs.append(spec)
+        elif spec.required:
+            raise ValueError(f"contracts missing for {spec.contract_id}")
+        else:
+            skipped.append(spec.contract_id)
     config: dict[str, FeedDefects] = defects.config_with_rates(rates)
+    modes = {s.contract_id: s.delivery_mode for s in specs} | dict(delivery_modes or {})
+    for cid, mode in modes.items():
+        if mode not in ("full", "delta"):
+            raise ValueError(f"{cid}: delivery mode must be full or delta, got {mode!r}")
 
     def rng(stream: str) -> random.Random:
         # Independent streams: changing one feed's rates does not reshuffle the others.
         return random.Random(f"{seed}/{stream}")
 
-    fake = Faker("zh_CN")
-    fake.seed_instance(seed)
-    population = Population(rng("people"), fake, CityMap(rng("geography")), as_of)
-
-    def env(cid: str, date_format: str, timestamp_format: str = gongan.TIMESTAMP) -> FeedEnv:
-        return FeedEnv(as_of, contracts[cid].reverify_days, date_format, timestamp_format)
-
-    env_hukou = env("gongan.hukou", gongan.HUKOU_DATE)
-    env_liudong = env("gongan.liudong", gongan.LIUDONG_DATE)
-    env_fangwu = env("zhujian.fangwu", zhujian.DATE, zhujian.DATE)
-    r_hukou, r_liudong, r_fangwu, r_hotline = rng("gongan.hukou"), rng("gongan.liudong"), rng("zhujian.fangwu"), rng("shuju.hotline")
-
+    kinds = {s.contract_id: s.sink_kind(contracts[s.contract_id]) for s in specs}
     truth = TruthWriter(sim / "truth")
-    sinks = {}
+    moves = Moves(days, as_of, rng("changes/moves"), **({} if move_rate is None else {"rate": move_rate}))
+    report = _Progress(persons, days, persons >= PROGRESS_FROM if progress is None else progress)
+    lasting: dict[str, object] = {}  # API stores and databases: one sink across all days
+    open_sinks: dict[str, object] = {}
+    feeds: dict[str, dict] = {}
+    counts = {"grids": 0, "households": 0, "houses": 0, "persons": 0, "floating": 0}
     try:
-        sinks["gongan.hukou"] = CsvSink(contracts["gongan.hukou"], landing, _file_name(contracts["gongan.hukou"], as_of),
-                                        truth, config["gongan.hukou"].rates.get("duplicate", 0), rng("gongan.hukou/dup"))
-        sinks["gongan.liudong"] = CsvSink(contracts["gongan.liudong"], landing,
-                                          _file_name(contracts["gongan.liudong"], as_of), truth,
-                                          config["gongan.liudong"].rates.get("duplicate", 0), rng("gongan.liudong/dup"))
-        sinks["zhujian.fangwu"] = XlsxSink(contracts["zhujian.fangwu"], landing,
-                                           _file_name(contracts["zhujian.fangwu"], as_of), truth,
-                                           config["zhujian.fangwu"].rates.get("duplicate", 0), rng("zhujian.fangwu/dup"),
-                                           title=zhujian.TITLE.format(as_of=as_of),
-                                           created=dt.datetime.combine(as_of, dt.time(3)), creator=zhujian.CREATOR,
-                                           numeric=("floor_area",))
-        registration_seq = itertools.count(1)
-        order_seq = itertools.count(1)
-        orders: list[dict] = []
-        hotline_valid = 0
-        hotline = contracts["shuju.hotline"]
-        hotline_source = hotline.delivery.api_path
-        hotline_severity = {r.rule_id: r.severity for r in hotline.rules}
-        counts = {"grids": 0, "households": 0, "houses": 0, "persons": 0, "floating": 0}
+        for spec in specs:
+            c = contracts[spec.contract_id]
+            if kinds[c.id] == "api":
+                store = sim / "api" / "shuju" / "workorders.jsonl" if c.id == "shuju.hotline" else None
+                lasting[c.id] = writers.ApiStoreSink(c, sim, truth, store=store)
+            elif kinds[c.id] == "db":
+                from simulator.frontdb import DbSink, resolve_url
 
-        left = persons
-        while left > 0:
-            grid = population.grid(left)
-            people = grid.persons
-            left -= len(people)
-            counts["grids"] += 1
-            counts["households"] += len(grid.households)
-            counts["houses"] += len(grid.houses)
-            counts["persons"] += len(people)
+                lasting[c.id] = DbSink(c, resolve_url(frontdb_url, sim, c.dept), truth)
+        for day in range(days + 1):
+            date = as_of + dt.timedelta(days=day)
+            fake = Faker("zh_CN")
+            fake.seed_instance(seed)
+            population = Population(rng("people"), fake, CityMap(rng("geography")), as_of)
+            states = []
+            for spec in specs:
+                c = contracts[spec.contract_id]
+                env = FeedEnv(as_of, c.reverify_days, spec.date_format, spec.timestamp_format)
+                st = FeedState(spec, c, config[c.id], env, rng(c.id))
+                kind = kinds[c.id]
+                if c.id in lasting:
+                    lasting[c.id].day = day
+                    st.counters["sink"] = lasting[c.id]
+                else:
+                    options = spec.sink_options(c, date) if spec.sink_options else {}
+                    cls = {"csv": writers.CsvSink, "jsonl": writers.JsonLinesSink, "json": writers.JsonDocSink,
+                           "xml": writers.XmlSink, "xlsx": writers.XlsxSink, "xls": writers.XlsSink}[kind]
+                    name = _file_name(c, date, FILE_EXT[kind] if spec.sink else None)
+                    sink = cls(c, landing, name, truth, config[c.id].rates.get("duplicate", 0),
+                               rng(f"{c.id}/dup"), day=day, **options)
+                    open_sinks[c.id] = sink
+                    st.counters["sink"] = sink
+                states.append(st)
 
-            for p in people:
-                truth.persons.add({
-                    "person_key": p.person_key, "id_number": p.id_number, "name": p.name, "sex": p.sex,
-                    "birth_date": p.birth_date, "phone": p.phone, "population_type": p.population_type,
-                    "household_id": p.household_id, "relation_to_head": p.relation, "house_id": p.house.house_id,
-                    "division_code": p.house.division_code, "grid_code": p.house.grid_code,
-                })
-            for h in grid.houses:
-                truth.houses.add({
-                    "house_id": h.house_id, "division_code": h.division_code, "district_name": h.district_name,
-                    "street": h.street, "door_number": str(h.door), "compound": h.compound,
-                    "building": str(h.building), "unit": "" if h.unit is None else str(h.unit), "room": h.room,
-                    "address": standard_address(h), "address_key": h.address_key, "grid_code": h.grid_code,
-                    "owner_person_key": grid.owners[h.house_id].person_key,
-                    "is_rented": h.house_id in grid.rented, "is_vacant": h.house_id in grid.vacant,
-                })
-
-            hukou_recs = [gongan.hukou_record(p, env_hukou, r_hukou) for p in people if p.population_type == HUKOU]
-            gongan.inject(hukou_recs, config["gongan.hukou"], env_hukou, r_hukou)
-            for rec in hukou_recs:
-                sinks["gongan.hukou"].write(rec)
-
-            floating = [p for p in people if p.population_type != HUKOU]
-            counts["floating"] += len(floating)
-            liudong_recs = [gongan.liudong_record(p, f"ZZ{p.house.division_code}{next(registration_seq):08d}",
-                                                  env_liudong, r_liudong) for p in floating]
-            gongan.inject(liudong_recs, config["gongan.liudong"], env_liudong, r_liudong)
-            for rec in liudong_recs:
-                sinks["gongan.liudong"].write(rec)
-
-            fangwu_recs = [zhujian.fangwu_record(h, grid.owners[h.house_id], h.house_id in grid.rented,
-                                                 env_fangwu, r_fangwu) for h in grid.houses]
-            zhujian.inject(fangwu_recs, grid.vacant, config["zhujian.fangwu"], env_fangwu, r_fangwu)
-            for rec in fangwu_recs:
-                sinks["zhujian.fangwu"].write(rec)
-
-            order_recs = shuju.work_orders(people, as_of, lambda: next(order_seq), r_hotline)
-            shuju.inject(order_recs, config["shuju.hotline"], r_hotline)
-            for rec in order_recs:
-                orders.append({c.source: (rec.values.get(c.name) or None) for c in hotline.columns})
-                is_valid = not any(hotline_severity[r] == "error" for r in rec.broken)
-                hotline_valid += is_valid
-                truth.records.add({
-                    "contract_id": hotline.id, "source": hotline_source, "row_number": None,
-                    "record_key": rec.values["work_order_id"], "entity_key": rec.entity_key,
-                    "defects": list(rec.defects), "broken_rules": sorted(rec.broken),
-                    "is_valid": is_valid,
-                })
-
-        feeds = {cid: sink.close() for cid, sink in sinks.items()}
-        store = shuju.write_store(sim, orders)
-        feeds["shuju.hotline"] = {"path": store.relative_to(out_dir).as_posix(), "records": len(orders),
-                                  "valid": hotline_valid, "api_path": hotline_source}
+            left = persons
+            while left > 0:
+                grid = population.grid(left)
+                people = grid.persons
+                left -= len(people)
+                ctx = GridContext(grid, people, day, date, as_of)
+                if day == 0:
+                    _grid_truth(truth, grid, people, counts)
+                else:
+                    moves.apply(ctx)
+                for st in states:
+                    recs = st.spec.records(ctx, st)
+                    ctx.records[st.contract.id] = recs
+                    delta_only = day > 0 and (kinds[st.contract.id] in ("api", "db")
+                                              or modes[st.contract.id] == "delta")
+                    sink = st.counters["sink"]
+                    for rec in recs:
+                        if not delta_only or st.spec.changed(rec, ctx):
+                            sink.write(rec)
+                if day == 0:
+                    for row in moves.plan_grid(ctx):
+                        truth.changes.add(row)
+                report.update(day, persons - left)
+            for cid in list(open_sinks):
+                feeds.setdefault(cid, {"days": []})["days"].append(open_sinks.pop(cid).close())
+        for cid, sink in lasting.items():
+            feeds[cid] = sink.close()
+        for cid, summary in feeds.items():
+            if "days" in summary:
+                first = summary["days"][0]
+                feeds[cid] = {**first, "days": summary["days"]}
+        _write_api_registry(sim, contracts, lasting, days, as_of)
         truth.write_config({
-            "seed": seed, "persons": persons, "as_of": as_of.isoformat(),
+            "seed": seed, "persons": persons, "as_of": as_of.isoformat(), "days": days,
             "rates": {cid: dict(sorted(f.rates.items())) for cid, f in sorted(config.items())},
+            "delivery_modes": dict(sorted(modes.items())),
             "defect_kinds": {k.name: {"rule": k.rule, "doc": k.doc} for k in defects.KINDS.values()},
         })
         truth.close()
         truth = None
+        report.update(days, persons, final=True)
     except BaseException:
-        for sink in sinks.values():
+        for sink in [*open_sinks.values(), *lasting.values()]:
             sink.abort()
         if truth is not None:
             truth.abort()
@@ -192,7 +216,46 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
         "truth_dir": str(sim / "truth"),
         "seed": seed,
         "as_of": as_of.isoformat(),
+        "days": days,
         **counts,
         "feeds": feeds,
+        "feeds_without_contract": skipped,
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def _grid_truth(truth: TruthWriter, grid, people, counts: dict) -> None:
+    counts["grids"] += 1
+    counts["households"] += len(grid.households)
+    counts["houses"] += len(grid.houses)
+    counts["persons"] += len(people)
+    counts["floating"] += sum(p.population_type != "户籍" for p in people)
+    for p in people:
+        truth.persons.add({
+            "person_key": p.person_key, "id_number": p.id_number, "name": p.name, "sex": p.sex,
+            "birth_date": p.birth_date, "phone": p.phone, "population_type": p.population_type,
+            "household_id": p.household_id, "relation_to_head": p.relation, "house_id": p.house.house_id,
+            "division_code": p.house.division_code, "grid_code": p.house.grid_code,
+        })
+    for h in grid.houses:
+        truth.houses.add({
+            "house_id": h.house_id, "division_code": h.division_code, "district_name": h.district_name,
+            "street": h.street, "door_number": str(h.door), "compound": h.compound,
+            "building": str(h.building), "unit": "" if h.unit is None else str(h.unit), "room": h.room,
+            "address": standard_address(h), "address_key": h.address_key, "grid_code": h.grid_code,
+            "owner_person_key": grid.owners[h.house_id].person_key,
+            "is_rented": h.house_id in grid.rented, "is_vacant": h.house_id in grid.vacant,
+        })
+
+
+def _write_api_registry(sim: Path, contracts: dict[str, Contract], lasting: dict, days: int,
+                        as_of: dt.date) -> None:
+    """What the API server serves: one endpoint per API feed (path, store, watermark, key)."""
+    endpoints = []
+    for cid, sink in sorted(lasting.items()):
+        if isinstance(sink, writers.ApiStoreSink):
+            endpoints.append({"contract_id": cid, "path": contracts[cid].delivery.api_path, "store": sink.relative,
+                              "watermark_field": sink.watermark_field, "key_field": sink.key_field})
+    doc = {"days": days, "dates": [(as_of + dt.timedelta(days=d)).isoformat() for d in range(days + 1)],
+           "endpoints": endpoints}
+    write_text_atomic(sim / "api" / "registry.json", json.dumps(doc, ensure_ascii=False, indent=2) + "\n")

@@ -3,7 +3,9 @@
 The pipeline never reads it; tests and the quality team compare the pipeline's verdicts with it.
 - ``persons.parquet``: one row per real person.
 - ``houses.parquet``: one row per room, with its address parts and standard address key.
-- ``records.parquet``: one row per delivered record: the defects injected and the rules they break.
+- ``records.parquet``: one row per delivered record: the defects injected and the rules they break;
+  ``sheet`` (xls/xlsx sheet when a register spans several) and ``day`` (0 = the full load, d = delta day d).
+- ``changes.parquet``: one row per change of the world applied by a daily delta (moves, re-registrations).
 - ``config.json``: seed, persons, as_of and the defect rates used.
 """
 
@@ -35,6 +37,12 @@ RECORDS_SCHEMA = pa.schema([
     ("contract_id", pa.string()), ("source", pa.string()), ("row_number", pa.int64()),
     ("record_key", pa.string()), ("entity_key", pa.string()), ("defects", pa.list_(pa.string())),
     ("broken_rules", pa.list_(pa.string())), ("is_valid", pa.bool_()),
+    ("sheet", pa.string()), ("day", pa.int32()),
+])
+CHANGES_SCHEMA = pa.schema([
+    ("day", pa.int32()), ("date", pa.date32()), ("changed_at", pa.string()), ("kind", pa.string()),
+    ("entity_key", pa.string()), ("from_house_id", pa.string()), ("to_house_id", pa.string()),
+    ("detail", pa.string()),
 ])
 
 
@@ -83,13 +91,14 @@ class TruthWriter:
         self.persons = ParquetSink(truth_dir / "persons.parquet", PERSONS_SCHEMA)
         self.houses = ParquetSink(truth_dir / "houses.parquet", HOUSES_SCHEMA)
         self.records = ParquetSink(truth_dir / "records.parquet", RECORDS_SCHEMA)
+        self.changes = ParquetSink(truth_dir / "changes.parquet", CHANGES_SCHEMA)
 
     def close(self) -> None:
-        for sink in (self.persons, self.houses, self.records):
+        for sink in (self.persons, self.houses, self.records, self.changes):
             sink.close()
 
     def abort(self) -> None:
-        for sink in (self.persons, self.houses, self.records):
+        for sink in (self.persons, self.houses, self.records, self.changes):
             sink.abort()
 
     def write_config(self, config: dict[str, Any]) -> None:

@@ -1,1 +1,12 @@
-"""Renderers: one module per department, turning the city's entities into that department's records."""
+"""Renderers: one module per department, turning the city's entities into that department's records.
+
+``MODULES`` is the registry: every module listed declares ``FEEDS`` (see :mod:`simulator.feeds.registry`).
+"""
+
+from simulator.feeds import gongan, shuju, zhujian
+
+MODULES = (gongan, zhujian, shuju)
+
+
+def all_specs():
+    return [spec for module in MODULES for spec in module.FEEDS]

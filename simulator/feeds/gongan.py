@@ -11,6 +11,7 @@ import random
 from simulator import defects
 from simulator.address import standard_address
 from simulator.defects import FeedEnv, Record
+from simulator.feeds.registry import FeedSpec
 from simulator.people import Person
 
 HUKOU_DATE = "%Y%m%d"
@@ -125,3 +126,44 @@ def _registered_before(rec: Record, day: dt.date, env: FeedEnv, rng: random.Rand
         rec.values["registered_date"] = registered.strftime(fmt)
         if "valid_until" in rec.values:
             rec.values["valid_until"] = (registered + dt.timedelta(days=365)).strftime(fmt)
+
+
+# ---- feed registry ----------------------------------------------------------------------------------
+
+def _hukou(ctx, st) -> list[Record]:
+    from simulator.people import HUKOU
+
+    recs = [hukou_record(p, st.env, st.rng) for p in ctx.people if p.population_type == HUKOU]
+    for rec in recs:
+        move = ctx.moved.get(rec.entity_key)
+        if move is not None:
+            rec.values["updated_at"] = move.at.strftime(TIMESTAMP)
+    inject(recs, st.defects, st.env, st.rng)
+    return recs
+
+
+def _liudong(ctx, st) -> list[Record]:
+    from simulator.people import HUKOU
+
+    seq = st.counters.setdefault("registration", iter(range(1, 10**8)))
+    recs = []
+    for p in ctx.people:
+        if p.population_type == HUKOU:
+            continue
+        rec = liudong_record(p, f"ZZ{p.house.division_code}{next(seq):08d}", st.env, st.rng)
+        move = ctx.moved.get(p.person_key)
+        if move is not None:
+            # Moving house means a new 暂住登记 at the new address (a new registration number).
+            rec.values["registration_id"] = f"ZZ{p.house.division_code}9{move.no:07d}"
+            rec.values["registered_date"] = move.at.date().strftime(LIUDONG_DATE)
+            rec.values["valid_until"] = (move.at.date() + dt.timedelta(days=365)).strftime(LIUDONG_DATE)
+            rec.values["updated_at"] = move.at.strftime(TIMESTAMP)
+        recs.append(rec)
+    inject(recs, st.defects, st.env, st.rng)
+    return recs
+
+
+FEEDS = (
+    FeedSpec("gongan.hukou", _hukou, date_format=HUKOU_DATE, required=True),
+    FeedSpec("gongan.liudong", _liudong, date_format=LIUDONG_DATE, required=True),
+)

@@ -17,6 +17,7 @@ from simulator import defects
 from simulator.address import CITY, PROVINCE, standard_address
 from simulator.atomic import atomic_path
 from simulator.defects import Record
+from simulator.feeds.registry import FeedSpec
 from simulator.people import Person
 
 TIMESTAMP = "%Y-%m-%d %H:%M:%S"
@@ -49,9 +50,16 @@ def _when(t: dt.datetime | None) -> str:
     return "" if t is None else t.strftime(TIMESTAMP)
 
 
-def work_orders(persons: list[Person], as_of: dt.date, next_seq, rng: random.Random) -> list[Record]:
-    """Orders called in by (or about the places of) one grid's persons; ``next_seq()`` numbers them."""
-    now = dt.datetime.combine(as_of, dt.time())
+def work_orders(persons: list[Person], as_of: dt.date, next_seq, rng: random.Random,
+                observed: dt.date | None = None) -> list[Record]:
+    """Orders called in by (or about the places of) one grid's persons; ``next_seq()`` numbers them.
+
+    Calls fall in the 365 days before ``as_of``; each order's lifecycle is cut at ``observed`` (default
+    ``as_of``): a later ``observed`` day shows the same orders further along. The RNG draws do not depend
+    on ``observed``, so every day's run yields the same orders, only in later states.
+    """
+    start = dt.datetime.combine(as_of, dt.time())
+    now = dt.datetime.combine(observed or as_of, dt.time())
     callers = [p for p in persons if p.phone]
     out: list[Record] = []
     categories = list(_CASES)
@@ -64,24 +72,26 @@ def work_orders(persons: list[Person], as_of: dt.date, next_seq, rng: random.Ran
         category = rng.choices(categories, weights=weights)[0]
         template, unit = rng.choice(_CASES[category][1])
         content = template.format(d=h.district_name, c=h.compound, s=h.street)
-        called = now - dt.timedelta(seconds=rng.randrange(1, 365 * 86400))
+        called = start - dt.timedelta(seconds=rng.randrange(1, 365 * 86400))
         dispatched = called + dt.timedelta(seconds=rng.randrange(600, 4 * 3600))
         closed = dispatched + dt.timedelta(seconds=int(rng.expovariate(1 / (2 * 86400))) + 3600)
         visited = closed + dt.timedelta(seconds=rng.randrange(3600, 48 * 3600))
         stuck_at = None if rng.random() < 0.98 else rng.choice(("已受理", "已派单", "办理中"))
+        revisit, satisfaction = rng.random(), _pick(rng)
+        handling_gap = rng.randrange(600, 86400)
         if stuck_at == "已受理" or dispatched >= now:
             status, events = "已受理", (called, None, None)
         elif stuck_at == "已派单":
             status, events = "已派单", (called, dispatched, None)
         elif stuck_at == "办理中" or closed >= now:
             status, events = "办理中", (called, dispatched, None)
-        elif rng.random() < 0.85 and visited < now:
+        elif revisit < 0.85 and visited < now:
             status, events = "已回访", (called, dispatched, closed)
         else:
             status, events = "已办结", (called, dispatched, closed)
         last = visited if status == "已回访" else max(t for t in events if t is not None)
         if status == "办理中":
-            last = min(now - dt.timedelta(seconds=1), dispatched + dt.timedelta(seconds=rng.randrange(600, 86400)))
+            last = min(now - dt.timedelta(seconds=1), dispatched + dt.timedelta(seconds=handling_gap))
         anonymous = rng.random() < 0.15
         order_id = f"YC{called:%Y%m%d}{next_seq():07d}"
         values = {
@@ -97,7 +107,7 @@ def work_orders(persons: list[Person], as_of: dt.date, next_seq, rng: random.Ran
             "dispatched_at": _when(events[1]),
             "closed_at": _when(events[2]),
             "status": status,
-            "satisfaction": _pick(rng) if status == "已回访" else "",
+            "satisfaction": satisfaction if status == "已回访" else "",
             "updated_at": _when(last),
         }
         out.append(Record(values=values, entity_key=order_id, context=caller))
@@ -127,3 +137,23 @@ def write_store(sim_dir: Path, rows: list[dict[str, str]]) -> Path:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
     return path
+
+
+# ---- feed registry ----------------------------------------------------------------------------------
+
+def _hotline(ctx, st) -> list[Record]:
+    seq = st.counters.setdefault("order", iter(range(1, 10**9)))
+    recs = work_orders(ctx.people, ctx.as_of, lambda: next(seq), st.rng, observed=ctx.date)
+    inject(recs, st.defects, st.rng)
+    return recs
+
+
+def _updated_yesterday(rec: Record, ctx) -> bool:
+    """An API delta day publishes the versions of orders that moved on during the previous day."""
+    since = (dt.datetime.combine(ctx.date, dt.time()) - dt.timedelta(days=1)).strftime(TIMESTAMP)
+    return rec.values["updated_at"] >= since
+
+
+FEEDS = (
+    FeedSpec("shuju.hotline", _hotline, timestamp_format=TIMESTAMP, changed=_updated_yesterday, required=True),
+)

@@ -1,9 +1,29 @@
-"""Department file writers (GBK CSV, xlsx) that also record every delivered row in the ground truth.
+"""Department sinks: every delivery form of the catalogue, streamed, with truth bookkeeping.
 
-A writer takes :class:`simulator.defects.Record` objects whose values are keyed by the contract's target
-column names and writes them under the department's own column names (``physicalName``), in contract
-order. Rows picked for duplication are appended again, unchanged, after all others: the copy is the
-record that breaks ``<primary key>:unique``.
+A sink takes :class:`simulator.defects.Record` objects whose values are keyed by the contract's target
+column names and writes them under the department's own names (``physicalName``), in contract order,
+recording one truth row per delivered record with the record number the pipeline's reader gives it
+(CSV: physical line, header = 1; JSON lines: physical line; JSON/XML: 1-based position; xlsx/xls: the
+Excel row of its sheet). Rows picked for duplication are appended again, unchanged, after all others:
+the copy is the record that breaks ``<primary key>:unique``.
+
+| sink | form |
+| --- | --- |
+| :class:`CsvSink` | CSV in GBK, GB18030, UTF-8 with BOM (``utf-8-sig``) or UTF-8; CRLF or LF |
+| :class:`JsonLinesSink` | one JSON object per line |
+| :class:`JsonDocSink` | one JSON document, records under a dotted path (``data.records``), envelope fields before |
+| :class:`XmlSink` | ``<?xml encoding="GBK|UTF-8"?>``, one element per record, fields as children or ``@`` attributes |
+| :class:`XlsxSink` | xlsx: title rows, merged group-header cells, extra sheets (e.g. 填报说明) |
+| :class:`XlsSink` | legacy .xls (BIFF8, xlwt): 65,536 rows per sheet, so big registers continue on sheets 2, 3 … |
+
+Text files are written as they go to a hidden ``.*.tmp`` name and renamed on close. Two defects need the
+sink's help, since they are about bytes rather than values (line-based forms only: CSV, JSON lines):
+- ``truncated_last_line``: the export was cut off; the last record loses its second half and its line end.
+- ``mojibake``: one record's line was written in the wrong encoding (UTF-8 bytes in a GBK file, GBK bytes
+  in a UTF-8 file). Only records holding non-ASCII text can be hit (others look the same in both).
+Both are recorded in the truth with ``broken_rules = ["_record:unparseable"]`` / ``["_record:encoding"]``:
+no contract rule judges them; the pipeline quarantines the line (field count / JSON / decoding) or, when
+the wrong bytes happen to decode, lands mojibake text.
 """
 
 from __future__ import annotations
@@ -11,65 +31,106 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import random
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 from ingest.contracts import Contract
 from simulator.atomic import atomic_path, write_bytes_atomic
 from simulator.defects import Record, rule_id
 from simulator.truth import TruthWriter
 
+TRUNCATED = "_record:unparseable"
+MOJIBAKE = "_record:encoding"
+
 
 class FeedSink:
-    """Common part: row numbering, duplicates, ground truth."""
+    """Common part: record numbering, duplicates, ground truth, the last-record hook."""
 
     first_data_row = 2  # CSV: header is physical record 1
+    line_based = False
 
     def __init__(self, contract: Contract, landing_dir: Path, file_name: str, truth: TruthWriter,
-                 duplicate_rate: float, rng: random.Random) -> None:
+                 duplicate_rate: float, rng: random.Random, *, day: int = 0, truncate_last: bool = False,
+                 mojibake_rate: float = 0.0) -> None:
         self.contract = contract
-        folder = contract.delivery.path.rsplit("/", 1)[0]  # e.g. gongan/hukou from gongan/hukou/*.csv
+        folder = (contract.delivery.path or contract.id.replace(".", "/") + "/x").rsplit("/", 1)[0]
         self.source = f"{folder}/{file_name}"
         self.path = landing_dir / self.source
         self.truth = truth
         self.duplicate_rate = duplicate_rate
         self.rng = rng
+        self.day = day
+        if (truncate_last or mojibake_rate) and not self.line_based:
+            raise ValueError(f"{type(self).__name__}: truncation and mojibake need a line-based form (CSV, JSON lines)")
+        self.truncate_last = truncate_last
+        self.mojibake_rate = mojibake_rate
         self.rows = 0
         self.valid = 0
+        self.truncated = 0
+        self.mojibake = 0
         self._severity = {r.rule_id: r.severity for r in contract.rules}
-        (self._pk,) = contract.primary_key
+        self._pk = contract.primary_key[0] if contract.primary_key else None
         self._duplicates: list[Record] = []
+        self._pending: tuple[Record, bool] | None = None  # the last record: truncation may still cut it
 
     def _cells(self, rec: Record) -> list[str]:
         return [rec.values.get(c.name, "") or "" for c in self.contract.columns]
 
-    def _emit(self, cells: list[str]) -> None:
+    def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
         raise NotImplementedError
 
+    def _row_number(self) -> int:
+        return self.first_data_row + self.rows
+
+    def _sheet(self) -> str | None:
+        return None
+
     def write(self, rec: Record) -> None:
-        self._emit(self._cells(rec))
-        self._record_truth(rec)
-        if self.duplicate_rate > 0 and self.rng.random() < self.duplicate_rate:
+        wrong = False
+        if self.mojibake_rate and self.rng.random() < self.mojibake_rate and _has_non_ascii(self._cells(rec)):
+            wrong = True
+        self._push(rec, wrong)
+        if self.duplicate_rate > 0 and self.rng.random() < self.duplicate_rate and self._pk:
             self._duplicates.append(rec)
 
+    def _push(self, rec: Record, wrong: bool) -> None:
+        if self._pending is not None:
+            self._deliver(*self._pending, truncate=False)
+        self._pending = (rec, wrong)
+
+    def _deliver(self, rec: Record, wrong: bool, truncate: bool) -> None:
+        if wrong:
+            rec = _with_defect(rec, "mojibake", MOJIBAKE)
+            self.mojibake += 1
+        if truncate:
+            rec = _with_defect(rec, "truncated_last_line", TRUNCATED)
+            self.truncated += 1
+        self._emit(rec, wrong, truncate)
+        self._record_truth(rec)
+
     def _record_truth(self, rec: Record) -> None:
-        unknown = rec.broken - set(self._severity)
+        unknown = rec.broken - set(self._severity) - {TRUNCATED, MOJIBAKE}
         if unknown:
             raise ValueError(f"{self.contract.id}: defects break rules the contract does not have: {sorted(unknown)}")
-        row_number = self.first_data_row + self.rows
+        row_number = self._row_number()
+        sheet = self._sheet()
         self.rows += 1
-        is_valid = not any(self._severity[r] == "error" for r in rec.broken)
+        is_valid = not any(self._severity.get(r, "error") == "error" for r in rec.broken)
         self.valid += is_valid
         self.truth.records.add({
             "contract_id": self.contract.id,
             "source": self.source,
             "row_number": row_number,
-            "record_key": rec.values.get(self._pk, ""),
+            "record_key": rec.values.get(self._pk, "") if self._pk else "",
             "entity_key": rec.entity_key,
             "defects": list(rec.defects),
             "broken_rules": sorted(rec.broken),
             "is_valid": is_valid,
+            "sheet": sheet,
+            "day": self.day,
         })
 
     def close(self) -> dict:
@@ -78,11 +139,13 @@ class FeedSink:
             copy = Record(dict(original.values), original.entity_key, original.context,
                           defects=[*original.defects, "duplicate"],
                           broken=original.broken | {rule_id("duplicate", self._pk)})
-            self._emit(self._cells(copy))
-            self._record_truth(copy)
+            self._push(copy, False)
+        if self._pending is not None:
+            self._deliver(*self._pending, truncate=self.truncate_last)
+            self._pending = None
         self._finish()
         return {"path": self.source, "records": self.rows, "valid": self.valid,
-                "duplicates": len(self._duplicates)}
+                "duplicates": len(self._duplicates), "truncated": self.truncated, "mojibake": self.mojibake}
 
     def _finish(self) -> None:
         raise NotImplementedError
@@ -91,19 +154,47 @@ class FeedSink:
         """Give up: nothing of this feed appears in landing/."""
 
 
-class CsvSink(FeedSink):
-    """A Windows-style export: header row, comma, CRLF, in the contract's encoding (GBK)."""
+def _has_non_ascii(cells: list[str]) -> bool:
+    return any(not c.isascii() for c in cells)
 
-    def __init__(self, *args, **kwargs) -> None:
+
+def _with_defect(rec: Record, kind: str, rule: str) -> Record:
+    return Record(dict(rec.values), rec.entity_key, rec.context, defects=[*rec.defects, kind],
+                  broken=rec.broken | {rule})
+
+
+def _split_encoding(encoding: str | None, bom: bool | None) -> tuple[str, bool]:
+    enc = (encoding or "utf-8").lower().replace("_", "-")
+    if enc in ("utf-8-sig", "utf8-sig"):
+        return "utf-8", True if bom is None else bom
+    return enc, bool(bom)
+
+
+class _TextFileSink(FeedSink):
+    """Streams encoded lines to the temporary file; the wrong encoding for mojibake is the 'other' one."""
+
+    line_based = True
+
+    def __init__(self, *args, encoding: str | None = None, bom: bool | None = None, line_end: str = "\r\n",
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.encoding, self.bom = _split_encoding(encoding or self.contract.delivery.encoding, bom)
+        self.wrong_encoding = "utf-8" if self.encoding in ("gbk", "gb18030", "gb2312", "cp936") else "gbk"
+        self.line_end = line_end
         self._ctx = atomic_path(self.path)
-        tmp = self._ctx.__enter__()
-        self._fh = open(tmp, "w", encoding=self.contract.delivery.encoding or "utf-8", newline="", errors="strict")
-        self._csv = csv.writer(self._fh, delimiter=self.contract.delivery.delimiter, lineterminator="\r\n")
-        self._csv.writerow([c.source for c in self.contract.columns])
+        self._fh = open(self._ctx.__enter__(), "wb")
+        if self.bom:
+            self._fh.write("\ufeff".encode("utf-8"))
 
-    def _emit(self, cells: list[str]) -> None:
-        self._csv.writerow(cells)
+    def _write_line(self, text: str, wrong: bool, truncate: bool) -> None:
+        data = text.encode(self.wrong_encoding if wrong else self.encoding)
+        if truncate:
+            # Cut in the middle, on a character boundary of what was written: the line loses fields.
+            cut = len(text) // 2
+            data = text[:cut].encode(self.wrong_encoding if wrong else self.encoding)
+            self._fh.write(data)
+            return
+        self._fh.write(data + self.line_end.encode("ascii"))
 
     def _finish(self) -> None:
         self._fh.close()
@@ -115,16 +206,128 @@ class CsvSink(FeedSink):
             self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
 
+class CsvSink(_TextFileSink):
+    """A Windows-style export: header row, the contract's delimiter and encoding, CRLF unless told."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._write_line(self._format([c.source for c in self.contract.columns]), False, False)
+
+    def _format(self, cells: list[str]) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=self.contract.delivery.delimiter, lineterminator="").writerow(cells)
+        return buf.getvalue()
+
+    def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
+        self._write_line(self._format(self._cells(rec)), wrong_encoding, truncate)
+
+
+class JsonLinesSink(_TextFileSink):
+    """One JSON object per line, department field names, empty values as null; no header line."""
+
+    first_data_row = 1
+
+    def __init__(self, *args, line_end: str = "\n", **kwargs) -> None:
+        super().__init__(*args, line_end=line_end, **kwargs)
+
+    def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
+        obj = {c.source: (rec.values.get(c.name) or None) for c in self.contract.columns}
+        self._write_line(json.dumps(obj, ensure_ascii=False, separators=(",", ":")), wrong_encoding, truncate)
+
+
+class JsonDocSink(FeedSink):
+    """One JSON document: ``envelope`` fields, then the records array at ``records_path`` (default: root)."""
+
+    first_data_row = 1
+
+    def __init__(self, *args, records_path: str | None = None, envelope: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        path = records_path if records_path is not None else (self.contract.delivery.records_path or "")
+        parts = [p for p in path.split(".") if p]
+        self.encoding = (self.contract.delivery.encoding or "utf-8").lower()
+        self._ctx = atomic_path(self.path)
+        self._fh = open(self._ctx.__enter__(), "w", encoding=self.encoding, newline="\n")
+        head = ""
+        for i, part in enumerate(parts):
+            head += "{"
+            if i == 0 and envelope:
+                head += "".join(f"{json.dumps(k, ensure_ascii=False)}:{json.dumps(v, ensure_ascii=False)},"
+                                for k, v in envelope.items())
+            head += json.dumps(part, ensure_ascii=False) + ":"
+        self._fh.write(head + "[\n")
+        self._tail = "\n]" + "}" * len(parts) + "\n"
+
+    def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
+        obj = {c.source: (rec.values.get(c.name) or None) for c in self.contract.columns}
+        self._fh.write(("" if self.rows == 0 else ",\n") + json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+
+    def _finish(self) -> None:
+        self._fh.write(self._tail)
+        self._fh.close()
+        self._ctx.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+            self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+
+class XmlSink(FeedSink):
+    """``<root><record_tag …>…</record_tag></root>``; a column whose physicalName starts with ``@`` is an
+    attribute, the others child elements. Declared GBK or UTF-8 (the contract's encoding)."""
+
+    first_data_row = 1
+
+    def __init__(self, *args, root_tag: str = "records", root_attrs: dict[str, str] | None = None,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.record_tag = self.contract.delivery.record_tag or "record"
+        enc = (self.contract.delivery.encoding or "utf-8").upper()
+        self.encoding = {"UTF8": "UTF-8", "GB18030": "GB18030", "GBK": "GBK"}.get(enc.replace("-", ""), enc)
+        self._ctx = atomic_path(self.path)
+        self._fh = open(self._ctx.__enter__(), "w", encoding=self.encoding, newline="\n")
+        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in (root_attrs or {}).items())
+        self._fh.write(f'<?xml version="1.0" encoding="{self.encoding}"?>\n<{root_tag}{attrs}>\n')
+        self._root_tag = root_tag
+
+    def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
+        attrs, children = [], []
+        for c in self.contract.columns:
+            v = rec.values.get(c.name, "") or ""
+            if c.source.startswith("@"):
+                attrs.append(f" {c.source[1:]}={quoteattr(v)}")
+            elif v == "":
+                children.append(f"<{c.source}/>")
+            else:
+                children.append(f"<{c.source}>{escape(v)}</{c.source}>")
+        self._fh.write(f"  <{self.record_tag}{''.join(attrs)}>{''.join(children)}</{self.record_tag}>\n")
+
+    def _finish(self) -> None:
+        self._fh.write(f"</{self._root_tag}>\n")
+        self._fh.close()
+        self._ctx.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+            self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+
 class XlsxSink(FeedSink):
-    """A workbook exported from the department's system: a merged title row, the header, then data."""
+    """A workbook exported from the department's system: a merged title row, optional merged group
+    headers just above the header row, the header, then data; optional extra sheets (填报说明 …)."""
 
     def __init__(self, *args, title: str, created: dt.datetime, creator: str, numeric: tuple[str, ...] = (),
-                 **kwargs) -> None:
+                 header_groups: tuple[tuple[str, int], ...] = (),
+                 extra_sheets: dict[str, list[list[str]]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from openpyxl import Workbook
         from openpyxl.utils import get_column_letter
 
         header_row = self.contract.delivery.header_row
+        reserved = 2 if header_groups else 1  # rows needed above the header: title (+ groups)
+        if header_row < reserved + 1:
+            raise ValueError(f"{self.contract.id}: header row {header_row} leaves no room for the title rows")
         self.first_data_row = header_row + 1
         self._numeric = {i for i, c in enumerate(self.contract.columns) if c.name in numeric}
         self._wb = Workbook(write_only=True)
@@ -133,15 +336,33 @@ class XlsxSink(FeedSink):
         self._wb.properties.creator = creator
         self._ws = self._wb.create_sheet(self.contract.delivery.sheet or "Sheet1")
         n = len(self.contract.columns)
-        for _ in range(header_row - 2):
+        for _ in range(header_row - 1 - reserved):
             self._ws.append([])
+        title_row = header_row - reserved
         self._ws.append([title])
-        self._ws.merged_cells.add(f"A{header_row - 1}:{get_column_letter(n)}{header_row - 1}")
+        self._ws.merged_cells.add(f"A{title_row}:{get_column_letter(n)}{title_row}")
+        if header_groups:
+            if sum(span for _, span in header_groups) != n:
+                raise ValueError(f"{self.contract.id}: header groups span {sum(s for _, s in header_groups)} "
+                                 f"columns, the contract has {n}")
+            row: list[object] = []
+            col = 1
+            for label, span in header_groups:
+                row += [label] + [None] * (span - 1)
+                if span > 1:
+                    self._ws.merged_cells.add(f"{get_column_letter(col)}{header_row - 1}:"
+                                              f"{get_column_letter(col + span - 1)}{header_row - 1}")
+                col += span
+            self._ws.append(row)
         self._ws.append([c.source for c in self.contract.columns])
+        for name, rows in (extra_sheets or {}).items():
+            ws = self._wb.create_sheet(name)
+            for r in rows:
+                ws.append(r)
 
-    def _emit(self, cells: list[str]) -> None:
+    def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
         row: list[object] = []
-        for i, v in enumerate(cells):
+        for i, v in enumerate(self._cells(rec)):
             if v == "":
                 row.append(None)
             elif i in self._numeric:
@@ -160,6 +381,79 @@ class XlsxSink(FeedSink):
         write_bytes_atomic(self.path, reproducible_zip(buf.getvalue()))
 
 
+XLS_MAX_ROWS = 65_536
+
+
+class XlsSink(FeedSink):
+    """Legacy Excel 97-2003 (.xls, BIFF8 via xlwt): a merged title row, the header, data. A sheet holds
+    65,536 rows, so the register continues on sheets ``<sheet>2``, ``<sheet>3`` … each with its own title
+    and header (``max_rows`` lowers the limit for tests). xlwt holds the workbook in memory until saved."""
+
+    def __init__(self, *args, title: str, numeric: tuple[str, ...] = (), max_rows: int = XLS_MAX_ROWS,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        import xlwt
+
+        self._xlwt = xlwt
+        self.header_row = self.contract.delivery.header_row
+        if self.header_row < 2:
+            raise ValueError(f"{self.contract.id}: the xls title needs header row ≥ 2")
+        self._per_sheet = max_rows - self.header_row
+        if self._per_sheet < 1:
+            raise ValueError("max_rows leaves no room for data")
+        self._title = title
+        self._numeric = {i for i, c in enumerate(self.contract.columns) if c.name in numeric}
+        self._wb = xlwt.Workbook(encoding="utf-8")
+        self._ws = None
+        self._sheet_no = 0
+        self._in_sheet = self._per_sheet  # forces a first sheet
+        self.sheets: list[str] = []
+        self._new_sheet()
+
+    def _sheet_name(self, no: int) -> str:
+        base = self.contract.delivery.sheet or "Sheet"
+        return base if no == 1 else f"{base}{no}"
+
+    def _new_sheet(self) -> None:
+        self._sheet_no += 1
+        name = self._sheet_name(self._sheet_no)
+        self._ws = self._wb.add_sheet(name)
+        self.sheets.append(name)
+        n = len(self.contract.columns)
+        self._ws.write_merge(self.header_row - 2, self.header_row - 2, 0, n - 1, self._title)
+        for i, c in enumerate(self.contract.columns):
+            self._ws.write(self.header_row - 1, i, c.source)
+        self._in_sheet = 0
+
+    def _row_number(self) -> int:
+        return self.header_row + 1 + self._in_sheet
+
+    def _sheet(self) -> str | None:
+        return self._sheet_name(self._sheet_no)
+
+    def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
+        if self._in_sheet >= self._per_sheet:
+            self._new_sheet()
+        r = self.header_row + self._in_sheet  # 0-based index of the Excel row header_row + 1 + k
+        for i, v in enumerate(self._cells(rec)):
+            if v != "":
+                self._ws.write(r, i, float(v) if i in self._numeric else v)
+        self._in_sheet += 1
+
+    def _record_truth(self, rec: Record) -> None:
+        # _emit has advanced the in-sheet counter: number the record it just wrote.
+        self._in_sheet -= 1
+        try:
+            super()._record_truth(rec)
+        finally:
+            self._in_sheet += 1
+
+    def _finish(self) -> None:
+        buf = io.BytesIO()
+        self._wb.save(buf)
+        write_bytes_atomic(self.path, buf.getvalue())
+
+
 def reproducible_zip(data: bytes) -> bytes:
     """The same archive with fixed member timestamps and attributes, so equal content gives equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -171,3 +465,53 @@ def reproducible_zip(data: bytes) -> bytes:
             member.external_attr = 0o644 << 16
             dst.writestr(member, src.read(info.filename))
     return out.getvalue()
+
+
+class ApiStoreSink:
+    """The backing data of an API feed: rows under the department's field names, sorted as the API
+    serves them (watermark, key) and written as JSON lines under ``<sim>/api/<dept>/<feed>.jsonl`` on close.
+
+    ``day`` tags rows published by a daily delta (``_day`` field; absent on day 0) so the server can serve
+    the city as of any simulated day. Rows are kept in memory until close (the API sorts them)."""
+
+    def __init__(self, contract: Contract, sim_dir: Path, truth: TruthWriter, store: Path | None = None) -> None:
+        self.contract = contract
+        d = contract.delivery
+        if not d.watermark_field:
+            raise ValueError(f"{contract.id}: an API feed needs a watermarkField")
+        self.path = store or sim_dir / "api" / contract.dept / f"{contract.feed}.jsonl"
+        self.relative = self.path.relative_to(sim_dir).as_posix()
+        self.truth = truth
+        self.day = 0
+        self.rows: list[dict] = []
+        self.valid = 0
+        self._severity = {r.rule_id: r.severity for r in contract.rules}
+        self._pk = contract.primary_key[0]
+        self.key_field = contract.column(self._pk).source
+        self.watermark_field = d.watermark_field
+
+    def write(self, rec: Record) -> None:
+        row = {c.source: (rec.values.get(c.name) or None) for c in self.contract.columns}
+        if self.day:
+            row["_day"] = self.day
+        self.rows.append(row)
+        is_valid = not any(self._severity.get(r, "error") == "error" for r in rec.broken)
+        self.valid += is_valid
+        self.truth.records.add({
+            "contract_id": self.contract.id, "source": self.contract.delivery.api_path, "row_number": None,
+            "record_key": rec.values.get(self._pk, ""), "entity_key": rec.entity_key,
+            "defects": list(rec.defects), "broken_rules": sorted(rec.broken), "is_valid": is_valid,
+            "sheet": None, "day": self.day,
+        })
+
+    def close(self) -> dict:
+        wm, key = self.watermark_field, self.key_field
+        self.rows.sort(key=lambda r: (r.get("_day", 0), r[wm] or "", r[key] or ""))
+        with atomic_path(self.path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for row in self.rows:
+                fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        return {"path": self.relative, "records": len(self.rows), "valid": self.valid,
+                "api_path": self.contract.delivery.api_path}
+
+    def abort(self) -> None:
+        self.rows = []

@@ -11,6 +11,7 @@ import random
 
 from simulator import defects
 from simulator.defects import FeedEnv, Record
+from simulator.feeds.registry import FeedSpec
 from simulator.geography import House
 from simulator.people import Person
 
@@ -64,3 +65,26 @@ def inject(records: list[Record], vacant: set[str], feed: defects.FeedDefects, e
             rid = defects.rule_id(kind, column)
             if rid:
                 rec.broken.add(rid)
+
+
+# ---- feed registry ----------------------------------------------------------------------------------
+
+def _fangwu(ctx, st) -> list[Record]:
+    grid = ctx.grid
+    recs = [fangwu_record(h, grid.owners[h.house_id], h.house_id in grid.rented, st.env, st.rng)
+            for h in grid.houses]
+    inject(recs, grid.vacant, st.defects, st.env, st.rng)
+    return recs
+
+
+def _xlsx_options(contract, date) -> dict:
+    import datetime as dt
+
+    return {"title": TITLE.format(as_of=date), "created": dt.datetime.combine(date, dt.time(3)),
+            "creator": CREATOR, "numeric": ("floor_area",)}
+
+
+FEEDS = (
+    FeedSpec("zhujian.fangwu", _fangwu, date_format=DATE, timestamp_format=DATE, sink_options=_xlsx_options,
+             required=True),
+)

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from simulator.api_server import DepartmentApiServer
+from simulator.api_server import DepartmentApiServer, Faults
 
 TOKEN = "s3cret-token"
 
@@ -19,7 +19,7 @@ TOKEN = "s3cret-token"
 @pytest.fixture(scope="module")
 def server(city):
     out, _ = city
-    with DepartmentApiServer(out / "sim", token=TOKEN) as srv:
+    with DepartmentApiServer(out / "sim", token=TOKEN, faults=Faults.off()) as srv:
         yield srv
 
 
@@ -107,7 +107,7 @@ def test_standalone_module(city, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "simulator.api_server", "--sim-dir", str(out / "sim"),
-                             "--token", TOKEN, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             "--token", TOKEN, "--port", str(port), "--no-faults"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         url = f"http://127.0.0.1:{port}/api/v1/workorders"

@@ -1,0 +1,84 @@
+"""The feed registry: each department module declares its feeds as :class:`FeedSpec` objects and
+``simulator.city`` runs them all the same way.
+
+Adding a department feed:
+1. write its contract (``contracts/<dept>/<feed>.yaml``: delivery kind/format/path decide the sink);
+2. in ``simulator/feeds/<dept>.py`` write a ``records(ctx, state) -> list[Record]`` function that draws the
+   grid's records (``ctx.people``, ``ctx.grid``) with ``state.rng`` and damages them with
+   ``state.defects``/``state.env``, plus default defect rates in ``simulator.defects.DEFAULTS``;
+3. declare ``FEEDS = (FeedSpec("<dept>.<feed>", records, ...),)`` in that module and list the module in
+   ``simulator.feeds.MODULES`` (one explicit list, so the order of feeds — and so every file's bytes — is
+   fixed and reviewable; discovery by import order would not be).
+
+The sink is chosen from the contract (``delivery.kind`` api/db, else ``delivery.format``), or forced with
+``sink=``; ``sink_options(contract, date)`` passes form details (titles, sheet layout, line ends …).
+A spec whose contract is absent is skipped (reported in the summary) unless ``required``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ingest.contracts import Contract
+from simulator.defects import FeedDefects, FeedEnv, Record
+
+SINK_KINDS = ("csv", "jsonl", "json", "xml", "xlsx", "xls", "api", "db")
+FILE_EXT = {"csv": "csv", "jsonl": "jsonl", "json": "json", "xml": "xml", "xlsx": "xlsx", "xls": "xls"}
+
+
+@dataclass
+class GridContext:
+    """One grid of the city on one simulated day."""
+
+    grid: Any  # simulator.people.GridPopulation
+    people: list  # its persons (after the day's moves are applied)
+    day: int  # 0 = the full load
+    date: dt.date  # the day's date (as_of + day)
+    as_of: dt.date  # the full load's date
+    moved: dict[str, Any] = field(default_factory=dict)  # person_key → the Move in force on this day
+    changed: set[str] = field(default_factory=set)  # entity keys that changed on this very day
+    records: dict[str, list[Record]] = field(default_factory=dict)  # contract id → records drawn so far
+
+
+@dataclass
+class FeedState:
+    """One feed during one day's run: its contract, rates, formats, RNG stream and counters."""
+
+    spec: "FeedSpec"
+    contract: Contract
+    defects: FeedDefects
+    env: FeedEnv
+    rng: random.Random
+    counters: dict[str, Any] = field(default_factory=dict)
+
+
+def default_changed(rec: Record, ctx: GridContext) -> bool:
+    """Delta rule for entity feeds: the record's entity changed on this day."""
+    return rec.entity_key in ctx.changed
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    contract_id: str
+    records: Callable[[GridContext, FeedState], list[Record]]
+    date_format: str = "%Y-%m-%d"
+    timestamp_format: str = "%Y-%m-%d %H:%M:%S"
+    sink: str | None = None  # None: from the contract
+    sink_options: Callable[[Contract, dt.date], dict] | None = None
+    # File feeds on delta days: "full" = a complete dated snapshot each day, "delta" = only the records
+    # whose entity changed that day. The contract should say which (customProperty deliveryMode).
+    delivery_mode: str = "full"
+    changed: Callable[[Record, GridContext], bool] = default_changed
+    required: bool = False
+
+    def sink_kind(self, contract: Contract) -> str:
+        if self.sink:
+            return self.sink
+        d = contract.delivery
+        kind = d.kind if d.kind in ("api", "db") else {"ndjson": "jsonl"}.get(d.format, d.format)
+        if kind not in SINK_KINDS:
+            raise ValueError(f"{contract.id}: no simulator sink for delivery {d.kind}/{d.format}")
+        return kind
