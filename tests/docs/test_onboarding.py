@@ -20,7 +20,7 @@ def _contract_from_doc(tmp_path: Path) -> Path:
     contracts = tmp_path / "contracts"
     shutil.copytree(ROOT / "contracts", contracts)
     path = contracts / "canlian" / "disabled.yaml"
-    path.parent.mkdir()
+    path.parent.mkdir(exist_ok=True)  # canlian has feeds of its own (canlian.canji)
     path.write_text(block, encoding="utf-8")
     return path
 
