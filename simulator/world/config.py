@@ -11,8 +11,8 @@ class WorldConfig:
     # grids and grid workers
     grid_without_worker: float = 0.02  # share of grids left with no 网格员 (the ≥1 per grid indicator)
     # cameras: share of 行政村 / 自然村 that miss the plan's 5 and 2 points
-    village_short_of_cameras: float = 0.08
-    natural_village_short_of_cameras: float = 0.12
+    village_short_of_cameras: float = 0.06
+    natural_village_short_of_cameras: float = 0.02  # per 自然村: a 行政村 has 3–8, so ~10% of 行政村 have one short
     camera_offline_per_day: float = 0.04  # share of cameras offline on a given day
     # organisations per 1,000 persons (Yichun: ~350k 市场主体 for 5M, 70% of them 个体工商户)
     enterprises_per_1000: float = 20.0

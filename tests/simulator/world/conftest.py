@@ -16,7 +16,7 @@ from simulator.world.rows import truth_rows, write
 AS_OF = dt.date(2026, 11, 21)
 SEED = 20261121
 PERSONS = 20_000
-CONFIG = {"grid_without_worker": 0.15, "village_short_of_cameras": 0.3}
+CONFIG = {"grid_without_worker": 0.15, "village_short_of_cameras": 0.3, "natural_village_short_of_cameras": 0.12}
 
 
 class Residents:
