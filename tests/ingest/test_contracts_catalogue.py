@@ -1,0 +1,92 @@
+"""The source catalogue (../shared/domain/README.md) is covered by contracts, and every contract is complete."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest.contracts import load_contracts
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT.parent / "shared" / "domain" / "README.md"
+
+# The 28 departments and the video platform, in the catalogue's order.
+DEPARTMENTS = (
+    "gongan", "wangxin", "sifa", "minzheng", "renshe", "weijian", "jiaoti", "zhujian", "ziranziyuan", "shichang",
+    "xinfang", "chengguan", "yingji", "shuju", "fayuan", "jianchayuan", "tuiyi", "canlian", "yibao", "shuiwu",
+    "jiaotong", "shengtai", "xiaofang", "tongji", "tuanwei", "fulian", "zhengfawei", "nongye", "xueliang",
+)
+BASIC_DATASETS = {"实有人口", "流动人口", "实有房屋"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def contracts():
+    return load_contracts(ROOT / "contracts", include_inactive=True)
+
+
+def test_department_list_matches_the_catalogue():
+    if not CATALOGUE.exists():
+        pytest.skip(f"{CATALOGUE} is not beside this checkout")
+    rows = re.findall(r"^\| (?:\d+|V) \| (\w+) \|", CATALOGUE.read_text(encoding="utf-8"), re.M)
+    assert tuple(rows) == DEPARTMENTS
+
+
+def test_every_department_has_a_contract(contracts):
+    assert len(DEPARTMENTS) == 29
+    covered = {c.dept for c in contracts}
+    assert sorted(set(DEPARTMENTS) - covered) == []
+    assert sorted(covered - set(DEPARTMENTS)) == []
+
+
+def test_contract_ids_match_their_paths(contracts):
+    for c in contracts:
+        assert c.path is not None and f"{c.path.parent.name}.{c.path.stem}" == c.id
+
+
+def test_onboarding_example_is_not_a_contract_file():
+    # docs/onboarding.md's canlian.disabled is injected by tests/docs; the real 残联 feed is canlian.canji.
+    assert not (ROOT / "contracts/canlian/disabled.yaml").exists()
+
+
+def test_api_and_db_contracts_name_their_connection(contracts):
+    for c in contracts:
+        d = c.delivery
+        if d.kind == "api":
+            assert d.connection and d.api_path and d.api_path.startswith("/"), c.id
+        elif d.kind == "db":
+            assert d.connection and d.table and d.watermark_field, c.id
+        else:
+            assert d.kind == "file" and d.path and d.path.startswith(f"{c.dept}/{c.feed}/"), c.id
+
+
+def test_basic_data_contracts_have_a_target_and_a_strong_gate(contracts):
+    basic = [c for c in contracts if c.basic_dataset]
+    assert {c.basic_dataset for c in basic} == BASIC_DATASETS
+    for c in basic:
+        assert c.basic_dataset in BASIC_DATASETS and c.validity_target == 0.9 and c.gate == "strong", c.id
+    for c in contracts:
+        if not c.basic_dataset:
+            assert c.gate == "weak" and c.validity_target is None, c.id
+
+
+def test_labels_grades_grain_and_schedule(contracts):
+    for c in contracts:
+        assert c.grain.startswith("One row per"), c.id
+        assert c.schedule and len(c.schedule.split()) == 5 and c.timezone == "Asia/Shanghai", c.id
+        assert c.reverify_days and c.reverify_days > 0, c.id
+        assert c.primary_key, c.id
+        for col in c.columns:
+            assert _CJK.search(col.label), f"{c.id}.{col.name}: businessName {col.label!r} is not Chinese"
+            assert col.grade in ("核心", "重要", "一般"), f"{c.id}.{col.name}"
+            if col.pii:
+                assert col.pii in ("id_number", "name", "phone", "address"), f"{c.id}.{col.name}"
+                assert col.grade in ("核心", "重要"), f"{c.id}.{col.name}: PII graded {col.grade}"
+            if col.logical_type in ("date", "timestamp"):
+                assert col.formats, f"{c.id}.{col.name}: a date column declares the formats it is sent in"
+
+
+def test_drafts_stay_out_of_the_pipeline(contracts):
+    active = {c.id for c in load_contracts(ROOT / "contracts")}
+    assert active == {c.id for c in contracts if c.status == "active"}
+    assert all(c.status in ("draft", "active") for c in contracts)
