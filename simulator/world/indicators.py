@@ -65,38 +65,57 @@ def _row(code: str, scope: str, value: float | None, num: float | None, den: flo
             "target_source": source, "period_start": start, "period_end": end}
 
 
-def compute(*, as_of: dt.date, persons_by_district: dict[str, int], grid_workers_by_grid: dict[str, tuple[str, int]],
-            villages: Iterable[tuple[str, str, str, int]], plan_points: Iterable[dict], natural_villages: Iterable[tuple[str, str]],
-            events: Iterable[dict]) -> list[dict]:
-    """Indicator rows from plain inputs (so the truth rows can be fed back in):
-    ``grid_workers_by_grid``: grid → (district, workers); ``villages``: (code, district, kind, grids);
-    ``plan_points``: cameras with is_plan_point; ``natural_villages``: (code, village code);
-    ``events``: rows as seen at the as-of date (kinds grid, dispute, police, hotline are used)."""
-    at = dt.datetime.combine(as_of, dt.time())
-    start = as_of - dt.timedelta(days=365)
-    ratios: dict[tuple[str, str], _Ratio] = defaultdict(_Ratio)
-    homicides: dict[str, int] = defaultdict(int)
+class EventTally:
+    """The event side of the indicators, counted one event at a time (so the events can be tallied while
+    they are being written, instead of generating the year twice)."""
 
-    def add(code: str, district: str, num: int, den: int = 1) -> None:
+    def __init__(self, as_of: dt.date) -> None:
+        self.as_of = as_of
+        self.at = dt.datetime.combine(as_of, dt.time())
+        self.start = as_of - dt.timedelta(days=365)
+        self.ratios: dict[tuple[str, str], _Ratio] = defaultdict(_Ratio)
+        self.homicides: dict[str, int] = defaultdict(int)
+        self.complete = False  # set by whoever fed it the whole year
+
+    def ratio(self, code: str, district: str, num: int, den: int = 1) -> None:
         for scope in (CITY_SCOPE, district):
-            r = ratios[(code, scope)]
+            r = self.ratios[(code, scope)]
             r.num += num
             r.den += den
 
-    for e in events:
-        if not start <= e["reported_at"].date() < as_of:
-            continue
+    def add(self, e: dict) -> None:
+        """One event as seen at the as-of date (kinds grid, dispute, police and hotline count)."""
+        if not self.start <= e["reported_at"].date() < self.as_of:
+            return
+        at = self.at
         d, due = e["district_code"], e["due_at"] <= at
         closed = e["closed_at"] is not None and e["closed_at"] <= at
         if e["kind"] == "grid" and due:
-            add("event_closure_rate", d, closed)
+            self.ratio("event_closure_rate", d, closed)
         elif e["kind"] == "dispute" and due:
-            add("dispute_resolution_rate", d, closed and e["outcome"] == "调解成功")
+            self.ratio("dispute_resolution_rate", d, closed and e["outcome"] == "调解成功")
         elif e["kind"] == "police" and e["is_homicide"]:
-            homicides[CITY_SCOPE] += 1
-            homicides[d] += 1
+            self.homicides[CITY_SCOPE] += 1
+            self.homicides[d] += 1
         elif e["kind"] == "hotline" and e["evaluated_at"] is not None and e["evaluated_at"] <= at:
-            add("hotline_satisfaction_rate", d, e["satisfaction"] in SATISFIED)
+            self.ratio("hotline_satisfaction_rate", d, e["satisfaction"] in SATISFIED)
+
+
+def compute(*, as_of: dt.date, persons_by_district: dict[str, int], grid_workers_by_grid: dict[str, tuple[str, int]],
+            villages: Iterable[tuple[str, str, str, int]], plan_points: Iterable[dict], natural_villages: Iterable[tuple[str, str]],
+            events: Iterable[dict] | EventTally) -> list[dict]:
+    """Indicator rows from plain inputs (so the truth rows can be fed back in):
+    ``grid_workers_by_grid``: grid → (district, workers); ``villages``: (code, district, kind, grids);
+    ``plan_points``: cameras with is_plan_point; ``natural_villages``: (code, village code);
+    ``events``: rows as seen at the as-of date, or an :class:`EventTally` of them."""
+    if isinstance(events, EventTally):
+        tally = events
+    else:
+        tally = EventTally(as_of)
+        for e in events:
+            tally.add(e)
+    start = tally.start
+    ratios, homicides, add = tally.ratios, tally.homicides, tally.ratio
     min_workers: dict[str, int] = {}
     for grid, (d, n) in grid_workers_by_grid.items():
         add("grid_worker_coverage", d, n >= 1)
@@ -138,8 +157,9 @@ def compute(*, as_of: dt.date, persons_by_district: dict[str, int], grid_workers
     return rows
 
 
-def indicators(world: "World") -> list[dict]:
-    """Every indicator for the city and each district, computed from the world's entities."""
+def indicators(world: "World", tally: EventTally | None = None) -> list[dict]:
+    """Every indicator for the city and each district, computed from the world's entities (``tally``: the
+    year's events already counted, else they are generated again)."""
     persons: dict[str, int] = defaultdict(int)
     for g in world.grids:
         persons[g.district_code] += g.persons
@@ -149,5 +169,5 @@ def indicators(world: "World") -> list[dict]:
         villages=[(v.code, v.district_code, v.kind, len(v.grid_codes)) for v in world.villages],
         plan_points=(c for c in world.cameras() if c["is_plan_point"]),
         natural_villages=[(nv.code, v.code) for v in world.villages for nv in v.natural_villages],
-        events=world.event_history(365, ("grid", "dispute", "police", "hotline")),
+        events=tally if tally is not None else world.event_history(365, ("grid", "dispute", "police", "hotline")),
     )

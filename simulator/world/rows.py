@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from simulator.world import events as _events
 from simulator.world.divisions import division_rows, natural_village_rows
-from simulator.world.indicators import indicators
+from simulator.world.indicators import EventTally, indicators
 
 if TYPE_CHECKING:
     from simulator.world import World
@@ -76,12 +76,22 @@ def _students(world: "World") -> Iterator[dict]:
         yield from students
 
 
-def _lazy_indicators(world: "World") -> Iterator[dict]:
-    yield from indicators(world)  # computed when the table is written, not when the dict is made
+def _tallied(events: Iterable[dict], tally: EventTally) -> Iterator[dict]:
+    for e in events:
+        tally.add(e)
+        yield e
+    tally.complete = True
+
+
+def _lazy_indicators(world: "World", tally: EventTally) -> Iterator[dict]:
+    # computed when the table is written (after the events, if they were written first: one pass over the year)
+    yield from indicators(world, tally if tally.complete else None)
 
 
 def truth_rows(world: "World", event_days: int = 365) -> dict[str, tuple[pa.Schema, Iterable[dict]]]:
-    """The as-of city's truth tables (events: those reported in the ``event_days`` days before as-of)."""
+    """The as-of city's truth tables (events: those reported in the ``event_days`` days before as-of).
+    Write them in the order given: indicators then reuse the counts taken while the events were written."""
+    tally = EventTally(world.as_of)
     return {
         "divisions": (SCHEMAS["divisions"], division_rows(world.townships)),
         "natural_villages": (SCHEMAS["natural_villages"], natural_village_rows(world.townships)),
@@ -90,8 +100,9 @@ def truth_rows(world: "World", event_days: int = 365) -> dict[str, tuple[pa.Sche
         "orgs": (SCHEMAS["orgs"], _orgs_and_schools(world)),
         "students": (SCHEMAS["students"], _students(world)),
         "cameras": (SCHEMAS["cameras"], world.cameras()),
-        "events": (SCHEMAS["events"], world.event_history(event_days)),
-        "indicators": (SCHEMAS["indicators"], _lazy_indicators(world)),
+        "events": (SCHEMAS["events"], _tallied(world.event_history(event_days), tally) if event_days >= 365
+                   else world.event_history(event_days)),
+        "indicators": (SCHEMAS["indicators"], _lazy_indicators(world, tally)),
     }
 
 

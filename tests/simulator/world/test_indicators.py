@@ -76,3 +76,10 @@ def test_indicators_match_an_independent_recomputation(truth):
     assert city.loc["grid_worker_coverage", "value"] < 1.0  # the fixture leaves grids empty on purpose
     assert city.loc["event_closure_rate", "value"] > 0.95
     assert (city["period_end"] == AS_OF).all() and (city["period_start"] == AS_OF - dt.timedelta(days=365)).all()
+
+
+def test_counting_while_writing_equals_a_second_pass(truth, world):
+    from simulator.world.indicators import indicators
+
+    again = pd.DataFrame(indicators(world))  # generates the year's events again
+    pd.testing.assert_frame_equal(again, truth["indicators"], check_dtype=False)
