@@ -55,7 +55,8 @@ class GridInfo:
     floating: int
     adults: tuple[PersonRef, ...]
     places: tuple[Place, ...]
-    children: tuple[tuple[int, int], ...]  # (person number, age) of every school-age resident
+    child_keys: array  # person numbers of every school-age resident, and their ages (arrays: ~5 bytes each)
+    child_ages: array
     workers: list[dict] = field(default_factory=list)
     # per resident, aligned: person number (P000000123 → 123), birth (date ordinal), flags (1 male, 2 floating),
     # household number, house serial (F<district><9 digits> → the 9 digits), first 17 digits of the ID number
@@ -111,15 +112,19 @@ def summarise_grid(grid: GridPopulation, village: Village, serial_in_village: in
     homes = [h for h in grid.houses if h.usage == "住宅"]
     places = shops[:PLACE_SAMPLE] + rng.sample(homes, k=min(len(homes), max(0, PLACE_SAMPLE - len(shops))))
     lat, lon = point_near(rng, grid.district.code, village.lat, village.lon, 0.004 if village.is_urban else 0.012)
-    children = tuple((int(p.person_key[1:]), age) for p in persons
-                     if (age := (as_of - p.birth_date).days * 100 // 36525) in SCHOOL_AGES)
+    child_keys, child_ages = array("L"), array("B")
+    for p in persons:
+        if (age := (as_of - p.birth_date).days * 100 // 36525) in SCHOOL_AGES:
+            child_keys.append(int(p.person_key[1:]))
+            child_ages.append(age)
     info = GridInfo(
         grid_code=grid.grid_code, grid_std_code=f"{village.code}{serial_in_village:03d}",
         district_code=grid.district.code, township_code=village.township_code, village_code=village.code,
         is_urban=village.is_urban, lat=lat, lon=lon, households=len(grid.households), houses=len(grid.houses),
         persons=len(persons), floating=sum(1 for p in persons if p.population_type == LIUDONG),
         adults=tuple(person_ref(p) for p in sample),
-        places=tuple(Place(h.house_id, standard_address(h), h.usage) for h in places), children=children,
+        places=tuple(Place(h.house_id, standard_address(h), h.usage) for h in places), child_keys=child_keys,
+        child_ages=child_ages,
     )
     for p in persons:
         info.p_key.append(int(p.person_key[1:]))

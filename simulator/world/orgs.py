@@ -146,7 +146,7 @@ def schools(world: "World") -> Iterator[tuple[dict, list[dict]]]:
         for level, ages, size in SCHOOL_LEVELS:
             areas = [(infos[0].township_code, infos)] if level == "高级中学" else sorted(townships.items())
             for township_code, area in areas:
-                pupils = [(key, age, info) for info in area for key, age in info.children if age in ages]
+                pupils = [(key, age, info) for info in area for key, age in zip(info.child_keys, info.child_ages) if age in ages]
                 n = max(1, round(len(pupils) / size))
                 rng = random.Random(f"{world.seed}/world/schools/{township_code}/{level}")
                 t_name = world.township_by_code[township_code].name
