@@ -48,7 +48,7 @@ REGISTRY = Path("api") / "registry.json"  # under the sim dir
 FAULTS_ENV = "CITYLAKE_SIM_API_FAULTS"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Faults:
     enabled: bool = True
     throttle_rate: float = 0.01  # share of data requests answered 429
