@@ -18,6 +18,8 @@ DEPARTMENTS = (
 )
 BASIC_DATASETS = {"实有人口", "流动人口", "实有房屋"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Staging adds these beside the contract's columns (docs/architecture.md §3); a column may not shadow them.
+STAGING_NAMES = {"record_id", "source_file", "source_row_number", "load_id", "loaded_at", "load_date", "address_key"}
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +79,7 @@ def test_labels_grades_grain_and_schedule(contracts):
         assert c.reverify_days and c.reverify_days > 0, c.id
         assert c.primary_key, c.id
         for col in c.columns:
+            assert col.name not in STAGING_NAMES and not col.name.startswith(("std_", "_")), f"{c.id}.{col.name}"
             assert _CJK.search(col.label), f"{c.id}.{col.name}: businessName {col.label!r} is not Chinese"
             assert col.grade in ("核心", "重要", "一般"), f"{c.id}.{col.name}"
             if col.pii:
