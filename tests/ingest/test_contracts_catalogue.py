@@ -93,3 +93,97 @@ def test_drafts_stay_out_of_the_pipeline(contracts):
     active = {c.id for c in load_contracts(ROOT / "contracts")}
     assert active == {c.id for c in contracts if c.status == "active"}
     assert all(c.status in ("draft", "active") for c in contracts)
+
+
+def _delivery(c, rows: list[dict[str, str]]) -> bytes:
+    """A small delivery in the contract's own form and column names."""
+    import csv
+    import io
+    import json
+
+    d = c.delivery
+    names = [col.source for col in c.columns]
+    if d.format == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=d.delimiter, lineterminator="\r\n")
+        w.writerow(names)
+        w.writerows([[r.get(n, "") for n in names] for r in rows])
+        enc = {"utf-8-sig": "utf-8-sig"}.get(d.encoding or "utf-8", d.encoding or "utf-8")
+        return buf.getvalue().encode(enc)
+    if d.format == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+    if d.format == "json":
+        doc: object = rows
+        for part in reversed((d.records_path or "").split(".") if d.records_path else []):
+            doc = {part: doc}
+        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if d.format == "xml":
+        from xml.sax.saxutils import escape
+
+        items = "".join(
+            f"<{d.record_tag}>" + "".join(f"<{n}>{escape(v)}</{n}>" for n, v in r.items()) + f"</{d.record_tag}>"
+            for r in rows
+        )
+        return f'<?xml version="1.0" encoding="UTF-8"?><Response><DeviceList>{items}</DeviceList></Response>'.encode()
+    if d.format == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "2026年11月" if d.sheet == "*" else d.sheet
+        first = d.header_row - d.header_depth + 1
+        for r in range(1, first):
+            ws.cell(r, 1, "标题：" + c.title)
+        for j, name in enumerate(names, start=1):
+            parts = name.split("/")
+            if d.header_depth == 1 or len(parts) == 1:
+                ws.cell(first, j, name)
+                if d.header_depth > 1:
+                    ws.merge_cells(start_row=first, start_column=j, end_row=d.header_row, end_column=j)
+            else:
+                ws.cell(first, j, parts[0])
+                ws.cell(d.header_row, j, parts[1])
+        # Group cells merged over their columns, as departments lay them out.
+        if d.header_depth > 1:
+            j = 1
+            while j <= len(names):
+                group = names[j - 1].split("/")[0] if "/" in names[j - 1] else None
+                k = j
+                while group and k < len(names) and names[k].startswith(group + "/"):
+                    k += 1
+                if group and k > j:
+                    for col in range(j + 1, k + 1):
+                        ws.cell(first, col).value = None
+                    ws.merge_cells(start_row=first, start_column=j, end_row=first, end_column=k)
+                j = k + 1
+        for i, r in enumerate(rows, start=d.header_row + 1):
+            for j, name in enumerate(names, start=1):
+                ws.cell(i, j, r.get(name))
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    raise AssertionError(f"no test delivery for {d.format}")
+
+
+@pytest.mark.parametrize(
+    "contract",
+    [c for c in load_contracts(ROOT / "contracts", include_inactive=True)
+     if c.delivery.kind == "file" and c.delivery.format in ("csv", "json", "jsonl", "xml", "xlsx")],
+    ids=lambda c: c.id,
+)
+def test_a_delivery_in_the_contracts_own_form_lands_whole(contract, tmp_path):
+    import pyarrow.dataset as ds
+
+    from ingest.load import ingest_files
+
+    rows = [{col.source: f"{col.name}-{i}" for col in contract.columns} for i in (1, 2)]
+    drop = tmp_path / "landing" / contract.dept / contract.feed
+    drop.mkdir(parents=True)
+    suffix = {"jsonl": "jsonl"}.get(contract.delivery.format, contract.delivery.format)
+    (drop / f"{contract.feed}_20261120.{suffix}").write_bytes(_delivery(contract, rows))
+    (r,) = ingest_files(contract, tmp_path / "landing", tmp_path / "lake")
+    assert (r.rows_read, r.rows_written, r.rows_quarantined) == (2, 2, 0), r
+    t = ds.dataset(tmp_path / f"lake/raw/{contract.dept}/{contract.feed}", format="parquet", partitioning="hive").to_table()
+    for col in contract.columns:
+        assert t.column(col.name).to_pylist() == [f"{col.name}-1", f"{col.name}-2"], col.name
+    assert t.column("_extra").to_pylist() == [None, None]
