@@ -162,13 +162,28 @@ def _delivery(c, rows: list[dict[str, str]]) -> bytes:
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()
+    if d.format == "xls" and d.header_depth == 1:
+        import xlwt
+
+        wb = xlwt.Workbook(encoding="utf-8")
+        ws = wb.add_sheet(d.sheet if d.sheet and d.sheet != "*" else "Sheet1")
+        for r in range(d.header_row - 1):
+            ws.write(r, 0, "标题：" + c.title)
+        for j, name in enumerate(names):
+            ws.write(d.header_row - 1, j, name)
+        for i, r in enumerate(rows, start=d.header_row):
+            for j, name in enumerate(names):
+                ws.write(i, j, r.get(name))
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
     raise AssertionError(f"no test delivery for {d.format}")
 
 
 @pytest.mark.parametrize(
     "contract",
     [c for c in load_contracts(ROOT / "contracts", include_inactive=True)
-     if c.delivery.kind == "file" and c.delivery.format in ("csv", "json", "jsonl", "xml", "xlsx")],
+     if c.delivery.kind == "file" and c.delivery.format in ("csv", "json", "jsonl", "xml", "xlsx", "xls")],
     ids=lambda c: c.id,
 )
 def test_a_delivery_in_the_contracts_own_form_lands_whole(contract, tmp_path):
