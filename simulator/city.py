@@ -66,16 +66,18 @@ class _Progress:
         self.total, self.days, self.enabled = total, days, enabled
         self.started = time.perf_counter()
         self._last = 0.0
+        # On a terminal the line redraws itself every 2 s; in a log, a new line every 30 s.
+        self._tty = sys.stderr.isatty()
 
     def update(self, day: int, done: int, final: bool = False) -> None:
         now = time.perf_counter()
-        if not self.enabled or (not final and now - self._last < 2.0):
+        if not self.enabled or (not final and now - self._last < (2.0 if self._tty else 30.0)):
             return
         self._last = now
         overall = (day * self.total + done) / (self.total * (self.days + 1))
         eta = (now - self.started) * (1 - overall) / overall if overall else 0
         print(f"\rsimulate: day {day}/{self.days} persons {done:,}/{self.total:,} ({overall:6.1%}) "
-              f"{now - self.started:7.1f} s elapsed, ~{eta:6.0f} s left", end="\n" if final else "",
+              f"{now - self.started:7.1f} s elapsed, ~{eta:6.0f} s left", end="\n" if final or not self._tty else "",
               file=sys.stderr, flush=True)
 
 
