@@ -20,12 +20,10 @@ camera): a new stream never reshuffles the others, nor the population's.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from simulator import idnumbers
 from simulator.geography import CityMap

@@ -129,6 +129,14 @@ def grid_orgs(world: "World", info: "GridInfo", grid_index: int) -> Iterator[dic
 SCHOOL_LEVELS = (("小学", range(6, 12), 900), ("初级中学", range(12, 15), 1200), ("高级中学", range(15, 18), 2000))
 
 
+def _school_name(rng: random.Random, district: str, township: str, level: str, s: int, n: int, public: bool) -> str:
+    if not public:
+        return f"{district}{rng.choice(_BRAND)}{rng.choice(_BRAND)}{'小学' if level == '小学' else '学校'}"
+    place = township.removesuffix("街道").rstrip("镇乡")
+    number = "第" + "一二三四五六七八九十"[s % 10] if n > 1 else ""
+    return f"{district}{place}{number}{'中学' if level == '高级中学' else level}"
+
+
 def schools(world: "World") -> Iterator[tuple[dict, list[dict]]]:
     """Each school with its enrolment: (school row, one row per student). Primary and junior middle schools
     serve their township, senior middle schools their district (placed in its first township); every
@@ -157,9 +165,7 @@ def schools(world: "World") -> Iterator[tuple[dict, list[dict]]]:
                     own = pupils[s::n]
                     row = _row(world, host, rng, serial=serial, kind="事业单位" if public else "民办非企业单位",
                                category="school",
-                               name=f"{district.name}{t_name.removesuffix('街道').rstrip('镇乡')}{'第' + '一二三四五六七八九十'[s % 10] if n > 1 else ''}"
-                                    f"{'中学' if level == '高级中学' else level}" if public else
-                                    f"{district.name}{rng.choice(_BRAND)}{rng.choice(_BRAND)}{'学校' if level != '小学' else '小学'}",
+                               name=_school_name(rng, district.name, t_name, level, s, n, public),
                                industry="教育", established=_date_between(rng, dt.date(1960, 1, 1), dt.date(2015, 1, 1)),
                                status="存续", rep=_legal_rep(world, host, rng, 0.9),
                                place=rng.choice(host.places) if host.places else None,

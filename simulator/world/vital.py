@@ -8,8 +8,10 @@ world itself keeps describing the as-of city.
 
 Newborns get 3609xx address codes of their district, their birth date and a sequence whose parity is their
 sex; new floating residents era-correct codes of their origin county; both through the world's ID registry,
-so no number is issued twice (new numbers are kept in the state, not in the world: replaying the same days from the same world gives the same numbers). Rows carry keys and ID numbers, not residents' names (the world does not keep
-5M names): a renderer that needs a dead or moving person's name joins the persons truth on ``person_key``.
+so no number is issued twice; the new numbers are kept in the state, not in the world, so replaying the same
+days from the same world gives the same numbers. Rows carry keys and ID numbers, not residents' names (the
+world does not keep 5M names): a renderer that needs a dead or moving person's name joins the persons truth
+on ``person_key``.
 """
 
 from __future__ import annotations
