@@ -1,7 +1,7 @@
 """The front-end database (前置机) of a department that delivers by database, e.g. 卫健委.
 
 :class:`DbSink` writes a contract's records into a table named by the contract (``delivery.table``, in
-``delivery.db_schema`` when set), columns under the department's names (``physicalName``), typed from the
+``delivery.db_schema`` when set, except in SQLite, which has no schemas), columns under the department's names (``physicalName``), typed from the
 contract's logical types: ``timestamp`` → TIMESTAMP, ``date`` → DATE (SQLite: sortable text), ``integer`` → BIGINT, ``number`` →
 NUMERIC, others text (the primary key VARCHAR(64), the table's primary key). The update-time column is the
 contract's ``watermarkField``; the pipeline's ``ingest.readers.db_reader`` pulls by (it, key).
@@ -10,8 +10,8 @@ Where: an embedded SQLite file by default (``<sim>/frontdb/<dept>.sqlite``, e.g.
 ``make run`` needs no server, or any SQLAlchemy URL (PostgreSQL, MariaDB) given as ``frontdb_url`` or in
 ``$CITYLAKE_SIM_FRONTDB_URL``.
 
-Day 0 replaces the table (a new SQLite file is built under a temporary name and renamed into place);
-a delta day upserts the changed rows (delete by key, insert) in one transaction, with their later update
+Day 0 replaces the table (drop and create; a department's tables share one database file, so the file
+is written in place, like the live database it stands for); a delta day upserts the changed rows (delete by key, insert) in one transaction, with their later update
 times. A front-end database has a primary key, so the ``duplicate`` defect does not apply; values of
 typed columns must parse with the column's formats (put date defects on text columns).
 """
@@ -90,7 +90,7 @@ class DbSink:
             raise ValueError(f"{contract.id}: watermarkField {d.watermark_field} is not a column")
         self.table = sa.Table(d.table, sa.MetaData(), *cols,
                               sa.Index(f"ix_{d.table}_{d.watermark_field}", d.watermark_field, self.key_column),
-                              schema=d.db_schema)
+                              schema=None if self._sqlite else d.db_schema)  # SQLite has no schemas
         self._final_sqlite = _sqlite_path(url)
         self._engine = None
         self._day_open = None
@@ -106,11 +106,7 @@ class DbSink:
         if self.day == 0:
             if self._final_sqlite is not None:
                 self._final_sqlite.parent.mkdir(parents=True, exist_ok=True)
-                self._tmp = self._final_sqlite.with_name(f".{self._final_sqlite.name}.{os.getpid()}.tmp")
-                self._tmp.unlink(missing_ok=True)
-                self._engine = sa.create_engine(f"sqlite:///{self._tmp.as_posix()}")
-            else:
-                self._engine = sa.create_engine(self.url)
+            self._engine = sa.create_engine(self.url)
             with self._engine.begin() as conn:
                 self.table.drop(conn, checkfirst=True)
                 self.table.create(conn)
@@ -165,9 +161,6 @@ class DbSink:
         self._flush()
         if self._engine is not None:
             self._engine.dispose()
-        if self._final_sqlite is not None and getattr(self, "_tmp", None) is not None and self._tmp.exists():
-            os.replace(self._tmp, self._final_sqlite)
-            self._tmp = None
         from ingest.readers.db_reader import safe_url
 
         return {"url": safe_url(self.url), "table": self.contract.delivery.table, "records": self.rows,
@@ -176,6 +169,3 @@ class DbSink:
     def abort(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
-        tmp = getattr(self, "_tmp", None)
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)

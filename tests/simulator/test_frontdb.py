@@ -110,3 +110,22 @@ def test_default_is_an_embedded_sqlite_file(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_URL, PG)
     assert resolve_url(None, tmp_path, "weijian") == PG
     assert resolve_url("sqlite:///x.db", tmp_path, "weijian") == "sqlite:///x.db"
+
+
+def test_every_catalogue_contract_has_a_sink_and_the_weijian_tables_build(tmp_path):
+    from citylake.config import settings
+    from ingest.contracts import load_contracts
+    from simulator.feeds.registry import FeedSpec
+
+    catalogue = load_contracts(settings().contracts_dir, include_inactive=True)
+    kinds = {c.id: FeedSpec(c.id, None).sink_kind(c) for c in catalogue}  # raises on a form without a sink
+    db = [c for c in catalogue if kinds[c.id] == "db"]
+    assert {c.dept for c in db} <= {"weijian"}
+    truth = TruthWriter(tmp_path / "truth")
+    url = f"sqlite:///{tmp_path / 'weijian.sqlite'}"
+    for c in db:
+        DbSink(c, url, truth).close()
+    truth.close()
+    engine = sa.create_engine(url)
+    assert set(sa.inspect(engine).get_table_names()) == {c.delivery.table for c in db}
+    engine.dispose()
