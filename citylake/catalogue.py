@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 from pathlib import Path
 
+import yaml
+
 from ingest.contracts import Contract
 
 # What a caller may pass per contract id: ready text, or {defect kind: rate as a fraction}.
@@ -22,6 +24,17 @@ _PII_LABEL = {"id_number": "证件号", "name": "姓名", "phone": "电话", "ad
 def _cell(text: str) -> str:
     """A Markdown table cell: pipes escaped, line breaks flattened."""
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def delivery_mode(c: Contract) -> str | None:
+    """A file feed's ``deliveryMode`` custom property (full | delta), read from its contract file.
+
+    The loader does not carry it yet; when :class:`ingest.contracts.Contract` does, read it from there.
+    """
+    if c.delivery.kind != "file" or c.path is None:
+        return None
+    data = yaml.safe_load(c.path.read_text(encoding="utf-8"))
+    return {p["property"]: p["value"] for p in data.get("customProperties") or []}.get("deliveryMode", "full")
 
 
 def delivery_text(c: Contract) -> str:
@@ -51,6 +64,9 @@ def delivery_text(c: Contract) -> str:
         parts.append(f"records `{d.records_path}`")
     if d.format == "xml" and d.record_tag:
         parts.append(f"record `<{d.record_tag}>`")
+    mode = delivery_mode(c)
+    if mode:
+        parts.append(f"{mode} deliveries")
     return ", ".join(parts) + f" — `{d.path}`"
 
 

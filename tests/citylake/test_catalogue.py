@@ -37,7 +37,8 @@ def test_delivery_forms_are_spelled_out(contracts):
     page = render_catalogue(contracts)
     assert "REST API `shuju_12345` `/api/v1/workorders`" in page
     assert "front-end DB `weijian_frontdb` table `public.t_csyxzm`, since `gxsj`" in page
-    assert "xlsx, sheet 房屋信息, header row 2 — `zhujian/fangwu/*.xlsx`" in page
+    assert "xlsx, sheet 房屋信息, header row 2, full deliveries — `zhujian/fangwu/*.xlsx`" in page
+    assert "csv, gbk, delta deliveries — `gongan/jingqing/*.csv`" in page
     assert "delimiter `\\|`" in page  # a pipe inside a cell is escaped, so the table keeps its columns
     assert "实有人口 (≥90%)" in page
     hukou = next(line for line in page.splitlines() if line.startswith("| `gongan.hukou`"))
