@@ -36,6 +36,12 @@ def cmd_contracts(a: argparse.Namespace) -> int:
         n = len(list(s.contracts_dir.glob("*/*.yaml")))
         print(f"{n} contracts checked, {len(problems)} problems")
         return 1 if problems else 0
+    if a.action == "catalogue":
+        from citylake.catalogue import write_catalogue
+        from ingest.contracts import load_contracts
+
+        print(write_catalogue(load_contracts(s.contracts_dir, include_inactive=True), s.home / "docs" / "sources.md"))
+        return 0
     from citylake.dbt import write_sources
 
     print(write_sources(s))
@@ -114,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--as-of", help="the simulated 'today' (YYYY-MM-DD, default today in Asia/Shanghai)")
     sp.set_defaults(fn=cmd_simulate)
 
-    sp = sub.add_parser("contracts", help="check the feed contracts or regenerate the dbt sources from them")
-    sp.add_argument("action", choices=["check", "dbt-sources"])
+    sp = sub.add_parser("contracts", help="check the feed contracts, or regenerate the dbt sources or the catalogue page")
+    sp.add_argument("action", choices=["check", "dbt-sources", "catalogue"])
     sp.set_defaults(fn=cmd_contracts)
 
     sp = sub.add_parser("ingest", help="land new deliveries in the lake (all feeds, or --feed ID ...)")

@@ -50,12 +50,14 @@ def _source_table(contract: Contract) -> dict[str, Any]:
     lake = "{{ env_var('" + LAKE_ENV + "', '../data/lake') }}"
     pattern = lake_glob(contract.dept, contract.feed, lake)
     grain = contract.grain or f"One row per {contract.feed} record as sent"
-    snapshot = "every version (API feed)" if contract.delivery.kind == "api" else "full snapshot per file"
+    # A full export replaces the last one; deltas (and API/database pulls) add versions.
+    latest_file = contract.delivery.kind == "file" and contract.delivery.mode == "full"
+    snapshot = "full snapshot per file" if latest_file else "every version delivered"
     meta: dict[str, Any] = {
         "contract_id": contract.id,
         "basic_dataset": contract.basic_dataset,
         "delivery": contract.delivery.kind,
-        "snapshot": "versions" if contract.delivery.kind == "api" else "latest_file",
+        "snapshot": "latest_file" if latest_file else "versions",
         "lake_glob": pattern,
         "external_location": (
             f"read_parquet('{pattern}', hive_partitioning=true, union_by_name=true)"

@@ -109,6 +109,7 @@ class Delivery:
     records_field: str = "data.records"
     total_field: str | None = "data.total"  # where the API announces how many records match
     watermark_field: str | None = None
+    mode: str = "full"  # full: each delivery is the whole register; delta: only what changed
     table: str | None = None  # db: the table or view to pull
     db_schema: str | None = None
 
@@ -227,6 +228,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         total_field=sp.get("totalField", "data.total") or None,
         watermark_field=sp.get("watermarkField"),
         table=sp.get("table"),
+        mode=top.get("deliveryMode") or ("full" if kind == "file" else "delta"),
         db_schema=server.get("schema"),
     )
     columns = []
@@ -315,6 +317,8 @@ def check_contract_file(path: Path) -> list[str]:
         c = parse_contract(data, path)
     except ContractError as exc:
         return problems + [str(exc)]
+    if c.delivery.mode not in ("full", "delta"):
+        problems.append(f"{path}: deliveryMode must be full or delta")
     if c.status not in ("proposed", "draft", "active", "deprecated", "retired"):
         problems.append(f"{path}: status {c.status!r} is not an ODCS status")
     if not c.primary_key:

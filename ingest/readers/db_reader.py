@@ -71,6 +71,8 @@ def pull_chunks(
     import sqlalchemy as sa
 
     engine = engine or sa.create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        schema = None  # the embedded front-end file has one schema; a contract's server schema names the real one
     source = f"{safe_url(url)}#{schema + '.' if schema else ''}{table}"
     try:
         meta = sa.MetaData()

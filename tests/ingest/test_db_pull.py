@@ -134,3 +134,20 @@ def test_missing_table_is_a_clear_error(db, tmp_path):
     _, url, _ = db
     with pytest.raises(LoadError, match="no_such_table_x: table not found"):
         ingest_db(contract("no_such_table_x"), tmp_path, url)
+
+
+def test_embedded_sqlite_front_end_ignores_the_server_schema(tmp_path):
+    """make run's default front-end database is a SQLite file; contracts name the real server's schema."""
+    url = f"sqlite:///{tmp_path / 'weijian.sqlite'}"
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    t = sa.Table("t_births", meta, sa.Column("zmbh", sa.String, primary_key=True), sa.Column("xsexm", sa.String),
+                 sa.Column("cssj", sa.DateTime), sa.Column("gxsj", sa.DateTime))
+    meta.create_all(engine)
+    insert(engine, t, ["Z1", "Z2"], dt.datetime(2026, 11, 1, 10))
+    c = contract("t_births")
+    import dataclasses
+
+    c = dataclasses.replace(c, delivery=dataclasses.replace(c.delivery, db_schema="public"))
+    (r,) = ingest_db(c, tmp_path / "lake", url)
+    assert (r.status, r.rows_written) == ("loaded", 2)
