@@ -38,7 +38,8 @@ def db_text(v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S")
+        # Microseconds only when present: a watermark that drops them would re-read its boundary rows.
+        return v.strftime("%Y-%m-%d %H:%M:%S.%f" if v.microsecond else "%Y-%m-%d %H:%M:%S")
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, decimal.Decimal):
@@ -47,6 +48,25 @@ def db_text(v: Any) -> str | None:
         return bytes(v).hex()
     s = str(v).strip()
     return s or None
+
+
+def typed_value(text: str, column_type) -> Any:
+    """A committed position (text) back as the column's Python type, so each dialect binds it its own way.
+
+    SQL CAST differs between engines (SQLite's CAST(… AS DATETIME) gives a number); SQLAlchemy's type
+    processors do not.
+    """
+    import sqlalchemy as sa
+
+    if isinstance(column_type, sa.DateTime):
+        return dt.datetime.fromisoformat(text)
+    if isinstance(column_type, sa.Date):
+        return dt.date.fromisoformat(text)
+    if isinstance(column_type, sa.Integer):
+        return int(text)
+    if isinstance(column_type, sa.Numeric):
+        return decimal.Decimal(text)
+    return text
 
 
 def safe_url(url: str) -> str:
@@ -90,9 +110,10 @@ def pull_chunks(
             while True:
                 q = sa.select(t).order_by(wm, key).limit(chunk_size)
                 if pos.value is not None:
-                    # Compare as the column's own type so the keyset order is the database's order.
-                    v = sa.cast(sa.literal(pos.value), wm.type)
-                    q = q.where(sa.or_(wm > v, sa.and_(wm == v, sa.cast(key, sa.String) > pos.key)))
+                    # Compare in the column's own type so the keyset order is the database's order.
+                    v = sa.literal(typed_value(pos.value, wm.type), type_=wm.type)
+                    k = sa.literal(typed_value(pos.key, key.type), type_=key.type)
+                    q = q.where(sa.or_(wm > v, sa.and_(wm == v, key > k)))
                 rows = conn.execute(q).mappings().all()
                 if not rows:
                     return

@@ -15,6 +15,7 @@ from ingest.records import LoadError
 SERVERS = {
     "postgresql": os.environ.get("CITYLAKE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"),
     "mariadb": os.environ.get("CITYLAKE_TEST_MARIADB_URL", "mysql+pymysql://root:@127.0.0.1:3306/test"),
+    "sqlite": "sqlite:///{tmp}/front.sqlite",  # make run's embedded front-end database
 }
 
 
@@ -36,8 +37,8 @@ def contract(table):
 
 
 @pytest.fixture(params=sorted(SERVERS))
-def db(request):
-    url = SERVERS[request.param]
+def db(request, tmp_path_factory):
+    url = SERVERS[request.param].format(tmp=tmp_path_factory.mktemp("frontdb"))
     engine = sa.create_engine(url)
     try:
         engine.connect().close()
@@ -89,6 +90,8 @@ def test_incremental_pull_in_chunks_then_only_new_rows(db, tmp_path):
 
 def test_connection_lost_mid_pull_resumes_without_loss_or_duplicates(db, tmp_path, monkeypatch):
     engine, url, t = db
+    if engine.dialect.name == "sqlite":
+        pytest.skip("an embedded SQLite file has no server session to lose")
     c = contract(t.name)
     insert(engine, t, [f"Z{i:03d}" for i in range(10)], dt.datetime(2026, 11, 1, 10))
 
@@ -98,7 +101,10 @@ def test_connection_lost_mid_pull_resumes_without_loss_or_duplicates(db, tmp_pat
 
     @sa.event.listens_for(reader_engine, "connect")
     def remember(dbapi_conn, _):
-        sessions.append(dbapi_conn.info.backend_pid if engine.dialect.name == "postgresql" else dbapi_conn.thread_id())
+        if engine.dialect.name == "postgresql":
+            sessions.append(dbapi_conn.info.backend_pid)
+        elif engine.dialect.name == "mysql":
+            sessions.append(dbapi_conn.thread_id())
 
     import ingest.load as load
 
@@ -151,3 +157,13 @@ def test_embedded_sqlite_front_end_ignores_the_server_schema(tmp_path):
     c = dataclasses.replace(c, delivery=dataclasses.replace(c.delivery, db_schema="public"))
     (r,) = ingest_db(c, tmp_path / "lake", url)
     assert (r.status, r.rows_written) == ("loaded", 2)
+
+
+def test_microsecond_timestamps_do_not_re_read_the_boundary(db, tmp_path):
+    engine, url, t = db
+    c = contract(t.name)
+    stamp = dt.datetime(2026, 11, 1, 10, 0, 0, 123456)
+    insert(engine, t, ["A", "B", "C"], stamp)
+    first = ingest_db(c, tmp_path, url, chunk_size=2)
+    assert sum(r.rows_written for r in first) == 3
+    assert ingest_db(c, tmp_path, url, chunk_size=2)[0].status == "empty"
