@@ -19,7 +19,8 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     from simulator.city import simulate
 
     as_of = dt.date.fromisoformat(a.as_of) if a.as_of else _today()
-    summary = simulate(Path(a.out), persons=a.persons, seed=a.seed, as_of=as_of)
+    summary = simulate(Path(a.out), persons=a.persons, seed=a.seed, as_of=as_of, days=a.days,
+                       frontdb_url=a.frontdb_url)
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     return 0
 
@@ -118,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--seed", type=int, default=20261121)
     sp.add_argument("--out", default="data", help="data folder: landing/ and sim/ are written under it")
     sp.add_argument("--as-of", help="the simulated 'today' (YYYY-MM-DD, default today in Asia/Shanghai)")
+    sp.add_argument("--days", type=int, default=0, help="daily deltas after the full load (one delivery per day)")
+    sp.add_argument("--frontdb-url", help="write the front-end databases (卫健) to this SQLAlchemy URL instead of "
+                                          "the embedded SQLite files (also CITYLAKE_SIM_FRONTDB_URL)")
     sp.set_defaults(fn=cmd_simulate)
 
     sp = sub.add_parser("contracts", help="check the feed contracts, or regenerate the dbt sources or the catalogue page")
