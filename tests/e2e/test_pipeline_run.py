@@ -41,10 +41,17 @@ def test_run_completes_and_prints_verdicts(run):
     assert str(base / "reports") in out
 
 
+def _active_ids():
+    from ingest.contracts import load_contracts
+
+    return {c.id for c in load_contracts(ROOT / "contracts")}
+
+
 def test_every_load_accounts_for_every_row(run):
     base, _ = run
     manifests = [json.loads(p.read_text()) for p in (base / "data/lake/_manifest").rglob("*.json")]
-    assert {m["contract_id"] for m in manifests} == {"gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline"}
+    # Every active feed delivered something and landed it (the simulator renders every active contract).
+    assert {m["contract_id"] for m in manifests} == _active_ids()
     for m in manifests:
         assert m["status"] == "loaded", m
         assert m["rows_read"] == m["rows_written"] + m["rows_quarantined"] > 0, m
@@ -57,9 +64,13 @@ def test_every_load_accounts_for_every_row(run):
 def test_every_delivered_record_reached_the_lake(run):
     """Ground truth lists every record the departments sent; each one is in the lake (or quarantined)."""
     base, _ = run
+    from ingest.contracts import load_contracts
+
     truth = ds.dataset(base / "data/sim/truth/records.parquet").to_table()
     con = duckdb.connect()
-    for cid in ("gongan.hukou", "gongan.liudong", "zhujian.fangwu"):
+    file_feeds = [c.id for c in load_contracts(ROOT / "contracts") if c.delivery.kind == "file"]
+    assert {"gongan.hukou", "gongan.liudong", "zhujian.fangwu"} <= set(file_feeds)
+    for cid in file_feeds:
         dept, feed = cid.split(".")
         sent = truth.filter(ds.field("contract_id") == cid).num_rows
         landed = con.execute(
@@ -130,6 +141,6 @@ def test_airflow_recorded_an_asset_event_per_feed(run):
     con = sqlite3.connect(base / "data/airflow/airflow.db")
     events = dict(con.execute(
         "select a.name, count(*) from asset_event e join asset a on a.id = e.asset_id group by 1").fetchall())
-    for feed in ("gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline"):
-        assert events.get(f"citylake_lake.{feed}") == 1, events
+    for feed in _active_ids():
+        assert events.get(f"citylake_lake.{feed}") == 1, (feed, events)
     assert events.get("citylake_warehouse") == 1 and events.get("citylake_quality_results") == 1
