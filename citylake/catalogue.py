@@ -83,6 +83,13 @@ def defects_text(value: "str | Mapping[str, float] | None") -> str:
     return ", ".join(f"{kind} {rate:.1%}" for kind, rate in value.items()) or "—"
 
 
+def simulated_defects() -> dict[str, dict[str, float]]:
+    """The defect kinds and default rates the simulated city injects per feed (simulator.defects)."""
+    from simulator.defects import default_config
+
+    return {cid: dict(sorted(fd.rates.items())) for cid, fd in default_config().items()}
+
+
 def render_catalogue(contracts: Iterable[Contract], defects: Defects | None = None) -> str:
     """The Markdown page: a summary, then one table per department (sorted by department code, then feed)."""
     defects = defects or {}

@@ -38,10 +38,11 @@ def cmd_contracts(a: argparse.Namespace) -> int:
         print(f"{n} contracts checked, {len(problems)} problems")
         return 1 if problems else 0
     if a.action == "catalogue":
-        from citylake.catalogue import write_catalogue
+        from citylake.catalogue import simulated_defects, write_catalogue
         from ingest.contracts import load_contracts
 
-        print(write_catalogue(load_contracts(s.contracts_dir, include_inactive=True), s.home / "docs" / "sources.md"))
+        print(write_catalogue(load_contracts(s.contracts_dir, include_inactive=True), s.home / "docs" / "sources.md",
+                              simulated_defects()))
         return 0
     from citylake.dbt import write_sources
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from citylake.catalogue import render_catalogue
+from citylake.catalogue import render_catalogue, simulated_defects
 from ingest.contracts import load_contracts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,8 +17,8 @@ def contracts():
 
 def test_committed_page_matches_the_contracts(contracts):
     committed = (ROOT / "docs/sources.md").read_text(encoding="utf-8")
-    assert committed == render_catalogue(contracts), (
-        "docs/sources.md is stale: regenerate it with citylake.catalogue.write_catalogue (see its docstring)"
+    assert committed == render_catalogue(contracts, simulated_defects()), (
+        "docs/sources.md is stale: regenerate it with `citylake contracts catalogue`"
     )
 
 
