@@ -7,7 +7,13 @@
   (what :mod:`simulator.api_server` serves),
 - front-end database feeds into ``out_dir/sim/frontdb/<dept>.sqlite`` or the database at
   ``frontdb_url`` / ``$CITYLAKE_SIM_FRONTDB_URL`` (:mod:`simulator.frontdb`),
-- ``out_dir/sim/truth/{persons,houses,records,changes}.parquet`` and ``config.json``.
+- ``out_dir/sim/truth/{persons,houses,records,changes}.parquet`` and ``config.json``, and the world's
+  truth tables (divisions … events, ``indicators.parquet``; camera_status per day, event_updates per delta day).
+
+The world (:mod:`simulator.world`: villages, grid workers, organisations, cameras, events) is built in the
+same pass as the grids: each grid is summarised by the ``WorldBuilder`` before its feeds are drawn (grid
+feeds see it as ``ctx.world_grid``); after day 0's grid loop the world is finished and its truth written.
+World-level feeds (``FeedSpec.world_records``) then run after each day's grid loop, into the same sinks.
 
 Day 0 is the full load as of ``as_of``; days 1..D are daily deltas dated ``as_of + d``
 (:mod:`simulator.deltas`). The city is generated grid by grid — each grid's records are drawn, damaged
@@ -35,10 +41,12 @@ from simulator.deltas import Moves
 from simulator.defects import FeedDefects, FeedEnv
 from simulator.feeds import all_specs
 from simulator.feeds import writers
-from simulator.feeds.registry import FILE_EXT, FeedSpec, FeedState, GridContext
+from simulator.feeds.registry import FILE_EXT, FeedSpec, FeedState, GridContext, WorldContext
 from simulator.geography import CityMap
 from simulator.people import Population
 from simulator.truth import TruthWriter
+from simulator.world import World, WorldBuilder
+from simulator.world import rows as world_rows
 
 FEEDS = ("gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline")  # the required core
 PROGRESS_FROM = 50_000  # persons: larger runs report progress on stderr
@@ -129,6 +137,8 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
     open_sinks: dict[str, object] = {}
     feeds: dict[str, dict] = {}
     counts = {"grids": 0, "households": 0, "houses": 0, "persons": 0, "floating": 0}
+    world: World | None = None
+    builder: WorldBuilder | None = None
     try:
         for spec in specs:
             c = contracts[spec.contract_id]
@@ -144,6 +154,8 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
             fake = Faker("zh_CN")
             fake.seed_instance(seed)
             population = Population(rng("people"), fake, CityMap(rng("geography")), as_of)
+            if day == 0:
+                builder = WorldBuilder(seed, as_of, ids=population.ids)
             states = []
             for spec in specs:
                 c = contracts[spec.contract_id]
@@ -164,17 +176,21 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
                     st.counters["sink"] = sink
                 states.append(st)
 
-            left = persons
+            grid_specs = [st for st in states if st.spec.records is not None]
+            left, index = persons, 0
             while left > 0:
                 grid = population.grid(left)
                 people = grid.persons
                 left -= len(people)
-                ctx = GridContext(grid, people, day, date, as_of)
+                # Delta days regenerate the same grids in the same order: the world's summary is day 0's.
+                info = builder.add_grid(grid) if day == 0 else world.grids[index]
+                index += 1
+                ctx = GridContext(grid, people, day, date, as_of, world_grid=info)
                 if day == 0:
                     _grid_truth(truth, grid, people, counts)
                 else:
                     moves.apply(ctx)
-                for st in states:
+                for st in grid_specs:
                     recs = st.spec.records(ctx, st)
                     ctx.records[st.contract.id] = recs
                     delta_only = day > 0 and (kinds[st.contract.id] in ("api", "db")
@@ -187,6 +203,20 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
                     for row in moves.plan_grid(ctx):
                         truth.changes.add(row)
                 report.update(day, persons - left)
+            if day == 0:
+                world = builder.finish()
+                builder = None
+                _world_truth(truth, world, counts)
+            _world_day_truth(truth, world, day, date)
+            for st in states:
+                if st.spec.world_records is None:
+                    continue
+                kind = kinds[st.contract.id]
+                wctx = WorldContext(world, day, date, as_of,
+                                    delta_only=day > 0 and (kind in ("api", "db") or modes[st.contract.id] == "delta"))
+                sink = st.counters["sink"]
+                for rec in st.spec.world_records(wctx, st):
+                    sink.write(rec)
             for cid in list(open_sinks):
                 feeds.setdefault(cid, {"days": []})["days"].append(open_sinks.pop(cid).close())
         for cid, sink in lasting.items():
@@ -248,6 +278,22 @@ def _grid_truth(truth: TruthWriter, grid, people, counts: dict) -> None:
             "owner_person_key": grid.owners[h.house_id].person_key,
             "is_rented": h.house_id in grid.rented, "is_vacant": h.house_id in grid.vacant,
         })
+
+
+def _world_truth(truth: TruthWriter, world: World, counts: dict) -> None:
+    """The as-of world's truth tables, in the order ``truth_rows`` gives (indicators reuse the events' tally)."""
+    for name, (schema, rows) in world_rows.truth_rows(world).items():
+        counts[f"world_{name}"] = truth.add_rows(name, schema, rows)
+
+
+def _world_day_truth(truth: TruthWriter, world: World, day: int, date: dt.date) -> None:
+    """What each day adds to the world: camera status (every day), the events that moved (delta days)."""
+    tables = world_rows.day_tables(world, date)
+    schema, rows = tables["camera_status"]
+    truth.add_rows("camera_status", schema, rows)
+    if day > 0:
+        schema, rows = tables["event_updates"]
+        truth.add_rows("event_updates", schema, rows)
 
 
 def _write_api_registry(sim: Path, contracts: dict[str, Contract], lasting: dict, days: int,

@@ -6,6 +6,9 @@ The pipeline never reads it; tests and the quality team compare the pipeline's v
 - ``records.parquet``: one row per delivered record: the defects injected and the rules they break;
   ``sheet`` (xls/xlsx sheet when a register spans several) and ``day`` (0 = the full load, d = delta day d).
 - ``changes.parquet``: one row per change of the world applied by a daily delta (moves, re-registrations).
+- the world's tables (``simulator.world.rows``): divisions, natural_villages, grids, grid_workers, orgs,
+  students, cameras, events (the year before as_of), ``indicators.parquet`` (the true values of the
+  governance indicators), and per simulated day camera_status and event_updates (delta days).
 - ``config.json``: seed, persons, as_of and the defect rates used.
 """
 
@@ -92,13 +95,26 @@ class TruthWriter:
         self.houses = ParquetSink(truth_dir / "houses.parquet", HOUSES_SCHEMA)
         self.records = ParquetSink(truth_dir / "records.parquet", RECORDS_SCHEMA)
         self.changes = ParquetSink(truth_dir / "changes.parquet", CHANGES_SCHEMA)
+        self.tables: dict[str, ParquetSink] = {}  # the world's tables, opened as they are first written
+
+    def table(self, name: str, schema: pa.Schema) -> ParquetSink:
+        if name not in self.tables:
+            self.tables[name] = ParquetSink(self.dir / f"{name}.parquet", schema)
+        return self.tables[name]
+
+    def add_rows(self, name: str, schema: pa.Schema, rows) -> int:
+        sink, names, n = self.table(name, schema), schema.names, 0
+        for row in rows:
+            sink.add({k: row.get(k) for k in names})
+            n += 1
+        return n
 
     def close(self) -> None:
-        for sink in (self.persons, self.houses, self.records, self.changes):
+        for sink in (self.persons, self.houses, self.records, self.changes, *self.tables.values()):
             sink.close()
 
     def abort(self) -> None:
-        for sink in (self.persons, self.houses, self.records, self.changes):
+        for sink in (self.persons, self.houses, self.records, self.changes, *self.tables.values()):
             sink.abort()
 
     def write_config(self, config: dict[str, Any]) -> None:

@@ -12,6 +12,10 @@ Adding a department feed:
 
 The sink is chosen from the contract (``delivery.kind`` api/db, else ``delivery.format``), or forced with
 ``sink=``; ``sink_options(contract, date)`` passes form details (titles, sheet layout, line ends …).
+World-level feeds declare ``world_records(wctx, state)`` instead of ``records``: it gets the finished
+:class:`simulator.world.World` (``wctx.world``) and the day, and yields the day's records (on delta days
+with ``wctx.delta_only`` only the day's changes). Per-grid feeds see the grid's world summary as
+``ctx.world_grid``.
 A spec whose contract is absent is skipped (reported in the summary) unless ``required``.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any, Callable
 
 from ingest.contracts import Contract
@@ -41,6 +46,18 @@ class GridContext:
     moved: dict[str, Any] = field(default_factory=dict)  # person_key → the Move in force on this day
     changed: set[str] = field(default_factory=set)  # entity keys that changed on this very day
     records: dict[str, list[Record]] = field(default_factory=dict)  # contract id → records drawn so far
+    world_grid: Any = None  # simulator.world.grids.GridInfo: the grid's village, std code, workers, places
+
+
+@dataclass
+class WorldContext:
+    """The whole world on one simulated day, for feeds drawn from it rather than grid by grid."""
+
+    world: Any  # simulator.world.World
+    day: int  # 0 = the full load
+    date: dt.date  # the day's date (as_of + day)
+    as_of: dt.date
+    delta_only: bool = False  # an API/DB feed or a delta-mode file on a delta day: only what changed that day
 
 
 @dataclass
@@ -63,7 +80,10 @@ def default_changed(rec: Record, ctx: GridContext) -> bool:
 @dataclass(frozen=True)
 class FeedSpec:
     contract_id: str
-    records: Callable[[GridContext, FeedState], list[Record]]
+    records: Callable[[GridContext, FeedState], list[Record]] | None = None
+    # World-level feeds (divisions, organisations, cameras, events): run once per day after the grid loop,
+    # streaming into the same sinks; ``records`` is then None.
+    world_records: Callable[[WorldContext, FeedState], Iterable[Record]] | None = None
     date_format: str = "%Y-%m-%d"
     timestamp_format: str = "%Y-%m-%d %H:%M:%S"
     sink: str | None = None  # None: from the contract

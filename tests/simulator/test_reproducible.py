@@ -27,7 +27,7 @@ def test_same_seed_same_bytes(city, tmp_path):
     subprocess.run([sys.executable, "-c", code, str(again)], check=True,
                    env={**os.environ, "PYTHONHASHSEED": "12345"})
     first, second = _digests(out), _digests(again)
-    assert len(first) == 10  # 3 landing files, API store + registry, 5 truth files
+    assert len(first) == 10 + 10  # 3 landing files, API store + registry, 5 truth files, 10 world tables
     assert first == second
 
 
