@@ -3,9 +3,9 @@
 ``MODULES`` is the registry: every module listed declares ``FEEDS`` (see :mod:`simulator.feeds.registry`).
 """
 
-from simulator.feeds import gongan, shuju, zhujian
+from simulator.feeds import gongan, shuju, tongji, zhujian
 
-MODULES = (gongan, zhujian, shuju)
+MODULES = (gongan, zhujian, shuju, tongji)
 
 
 def all_specs():
