@@ -3,9 +3,9 @@
 ``MODULES`` is the registry: every module listed declares ``FEEDS`` (see :mod:`simulator.feeds.registry`).
 """
 
-from simulator.feeds import gongan, shuju, tongji, zhujian
+from simulator.feeds import gongan, gongan_register, shuju, zhujian
 
-MODULES = (gongan, zhujian, shuju, tongji)
+MODULES = (gongan, zhujian, shuju, gongan_register)
 
 
 def all_specs():
