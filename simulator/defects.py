@@ -40,6 +40,11 @@ KINDS: dict[str, DefectKind] = {k.name: k for k in (
     DefectKind("stale", "fresh", "last update older than the re-verification cycle (reverifyDays + 30 days)"),
     DefectKind("bad_division", "gb2260_division", "a division code that is not a current Yichun code (360999, 362201)"),
     DefectKind("duplicate", "unique", "an exact copy of an earlier row appended later in the file"),
+    # World-based feeds (divisions, grids, organisations, cameras, events)
+    DefectKind("bad_stats_code", "stats_division_code",
+               "a 统计用区划代码 that is not 12 digits under a current Yichun county (11 digits, 362201…, a village "
+               "code with no township)"),
+    DefectKind("wrong_code", "in_set", "a coded column holding a value outside its code list"),
 )}
 
 
@@ -83,6 +88,12 @@ DEFAULTS: dict[str, FeedDefects] = {
         columns={"bad_check_digit": ("owner_id_number",), "missing_required": ("room",), "stale": ("updated_at",),
                  "bad_division": ("division_code",), "duplicate": ("house_id",)},
     ),
+    # 统计局 区划代码 (reference table, weak gate) ≈97% valid.
+    "tongji.quhua": FeedDefects(
+        rates={"bad_stats_code": 0.010, "wrong_code": 0.010, "missing_required": 0.005, "duplicate": 0.005},
+        columns={"bad_stats_code": ("code",), "wrong_code": ("urban_rural_code",), "missing_required": ("name",),
+                 "duplicate": ("code",)},
+    ),
     # 公安 出租房屋 ≈92% valid (实有房屋, strong gate); 吸毒人员 ≈88%; 户籍变动 ≈96%.
     "gongan.chuzu": FeedDefects(
         rates={"bad_check_digit": 0.012, "legacy_15_digit": 0.008, "fullwidth_digits": 0.005,
@@ -117,7 +128,7 @@ DEFAULTS: dict[str, FeedDefects] = {
 
 # Order in which kinds are drawn (ID kinds first: they share one column).
 ORDER = ("bad_check_digit", "legacy_15_digit", "fullwidth_digits", "bad_division", "missing_required",
-         "bad_date", "bad_phone", "unresolvable_address", "address_variant", "stale")
+         "bad_date", "bad_phone", "unresolvable_address", "address_variant", "stale", "bad_stats_code", "wrong_code")
 
 
 def default_config() -> dict[str, FeedDefects]:
