@@ -120,6 +120,19 @@ DEFAULTS: dict[str, FeedDefects] = {
         columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",), "missing_required": ("name",),
                  "bad_date": ("change_date",), "bad_division": ("division_code",), "duplicate": ("transaction_id",)},
     ),
+    # 政法委 网格 ≈96% valid; 网格员 ≈92% (a basic dataset near its target).
+    "zhengfawei.wangge": FeedDefects(
+        rates={"bad_stats_code": 0.010, "bad_division": 0.010, "wrong_code": 0.010, "missing_required": 0.010},
+        columns={"bad_stats_code": ("village_code",), "bad_division": ("division_code",),
+                 "wrong_code": ("grid_type",), "missing_required": ("grid_name",)},
+    ),
+    "zhengfawei.wanggeyuan": FeedDefects(
+        rates={"bad_check_digit": 0.015, "legacy_15_digit": 0.010, "fullwidth_digits": 0.010, "bad_phone": 0.015,
+               "bad_date": 0.010, "wrong_code": 0.010, "missing_required": 0.010},
+        columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",),
+                 "fullwidth_digits": ("id_number",), "bad_phone": ("phone",), "bad_date": ("appointed_date",),
+                 "wrong_code": ("sex",), "missing_required": ("name", "phone")},
+    ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
         columns={"bad_phone": ("caller_phone",)},

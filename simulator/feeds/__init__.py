@@ -3,9 +3,9 @@
 ``MODULES`` is the registry: every module listed declares ``FEEDS`` (see :mod:`simulator.feeds.registry`).
 """
 
-from simulator.feeds import gongan, gongan_register, shuju, tongji, zhujian
+from simulator.feeds import gongan, gongan_register, shuju, tongji, zhengfawei, zhujian
 
-MODULES = (gongan, zhujian, shuju, gongan_register, tongji)
+MODULES = (gongan, zhujian, shuju, gongan_register, tongji, zhengfawei)
 
 
 def all_specs():

@@ -84,7 +84,7 @@ def assert_api_truth_matches(out: Path, contract, lake: Path, token: str = "t0ke
     from simulator.api_server import DepartmentApiServer, Faults
 
     with DepartmentApiServer(out / "sim", token=token, faults=Faults.off()) as srv:
-        results = ingest_api(contract, lake, srv.url, srv.token, backoff_s=0.01)
+        results = ingest_api(contract, lake, srv.base_url, token, backoff_s=0.01)
     records = pd.read_parquet(out / "sim" / "truth" / "records.parquet")
     truth = records[records.contract_id == contract.id]
     assert sum(r.rows_read for r in results) == len(truth)
