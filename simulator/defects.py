@@ -133,6 +133,15 @@ DEFAULTS: dict[str, FeedDefects] = {
                  "fullwidth_digits": ("id_number",), "bad_phone": ("phone",), "bad_date": ("appointed_date",),
                  "wrong_code": ("sex",), "missing_required": ("name", "phone")},
     ),
+    # 司法 刑满释放人员 ≈89% valid.
+    "sifa.xingman": FeedDefects(
+        rates={"bad_check_digit": 0.015, "legacy_15_digit": 0.010, "missing_required": 0.010, "bad_date": 0.010,
+               "unresolvable_address": 0.020, "address_variant": 0.200, "stale": 0.040, "duplicate": 0.005},
+        columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",),
+                 "missing_required": ("name", "address"), "bad_date": ("released_date",),
+                 "unresolvable_address": ("address",), "address_variant": ("address",), "stale": ("updated_at",),
+                 "duplicate": ("assist_id",)},
+    ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
         columns={"bad_phone": ("caller_phone",)},

@@ -3,9 +3,9 @@
 ``MODULES`` is the registry: every module listed declares ``FEEDS`` (see :mod:`simulator.feeds.registry`).
 """
 
-from simulator.feeds import gongan, gongan_register, shuju, tongji, zhengfawei, zhujian
+from simulator.feeds import gongan, gongan_register, shuju, sifa, tongji, zhengfawei, zhujian
 
-MODULES = (gongan, zhujian, shuju, gongan_register, tongji, zhengfawei)
+MODULES = (gongan, zhujian, shuju, gongan_register, tongji, zhengfawei, sifa)
 
 
 def all_specs():
