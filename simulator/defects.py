@@ -142,6 +142,25 @@ DEFAULTS: dict[str, FeedDefects] = {
                  "unresolvable_address": ("address",), "address_variant": ("address",), "stale": ("updated_at",),
                  "duplicate": ("assist_id",)},
     ),
+    # 民政 低保/特困 ≈88% valid.
+    "minzheng.dibao": FeedDefects(
+        rates={"bad_check_digit": 0.020, "legacy_15_digit": 0.015, "fullwidth_digits": 0.010,
+               "missing_required": 0.010, "bad_date": 0.010, "bad_phone": 0.010, "unresolvable_address": 0.020,
+               "address_variant": 0.200, "stale": 0.030, "duplicate": 0.008},
+        columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",),
+                 "fullwidth_digits": ("id_number",), "missing_required": ("name",), "bad_date": ("approved_date",),
+                 "bad_phone": ("phone",), "unresolvable_address": ("address",), "address_variant": ("address",),
+                 "stale": ("reviewed_date",), "duplicate": ("member_id",)},
+    ),
+    # 民政 婚姻登记 ≈95% valid.
+    "minzheng.hunyin": FeedDefects(
+        rates={"bad_check_digit": 0.015, "legacy_15_digit": 0.005, "missing_required": 0.008, "bad_date": 0.008,
+               "bad_division": 0.008, "duplicate": 0.005},
+        columns={"bad_check_digit": ("male_id_number", "female_id_number"),
+                 "legacy_15_digit": ("male_id_number", "female_id_number"),
+                 "missing_required": ("male_name", "female_name"), "bad_date": ("registered_date",),
+                 "bad_division": ("division_code",), "duplicate": ("certificate_id",)},
+    ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
         columns={"bad_phone": ("caller_phone",)},

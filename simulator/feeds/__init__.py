@@ -3,9 +3,9 @@
 ``MODULES`` is the registry: every module listed declares ``FEEDS`` (see :mod:`simulator.feeds.registry`).
 """
 
-from simulator.feeds import gongan, gongan_register, shuju, sifa, tongji, zhengfawei, zhujian
+from simulator.feeds import gongan, gongan_register, minzheng, shuju, sifa, tongji, zhengfawei, zhujian
 
-MODULES = (gongan, zhujian, shuju, gongan_register, tongji, zhengfawei, sifa)
+MODULES = (gongan, zhujian, shuju, gongan_register, tongji, zhengfawei, sifa, minzheng)
 
 
 def all_specs():

@@ -317,7 +317,7 @@ class XlsxSink(FeedSink):
     """A workbook exported from the department's system: a merged title row, optional merged group
     headers just above the header row, the header, then data; optional extra sheets (填报说明 …)."""
 
-    def __init__(self, *args, title: str, created: dt.datetime, creator: str, numeric: tuple[str, ...] = (),
+    def __init__(self, *args, title: str | None, created: dt.datetime, creator: str, numeric: tuple[str, ...] = (),
                  header_groups: tuple[tuple[str, int], ...] = (),
                  extra_sheets: dict[str, list[list[str]]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -325,7 +325,8 @@ class XlsxSink(FeedSink):
         from openpyxl.utils import get_column_letter
 
         header_row = self.contract.delivery.header_row
-        reserved = 2 if header_groups else 1  # rows needed above the header: title (+ groups)
+        # Rows needed above the header: the title (a plain export has none: header on row 1) and the groups.
+        reserved = (1 if title else 0) + (1 if header_groups else 0)
         if header_row < reserved + 1:
             raise ValueError(f"{self.contract.id}: header row {header_row} leaves no room for the title rows")
         self.first_data_row = header_row + 1
@@ -338,9 +339,10 @@ class XlsxSink(FeedSink):
         n = len(self.contract.columns)
         for _ in range(header_row - 1 - reserved):
             self._ws.append([])
-        title_row = header_row - reserved
-        self._ws.append([title])
-        self._ws.merged_cells.add(f"A{title_row}:{get_column_letter(n)}{title_row}")
+        if title:
+            title_row = header_row - reserved
+            self._ws.append([title])
+            self._ws.merged_cells.add(f"A{title_row}:{get_column_letter(n)}{title_row}")
         if header_groups:
             if sum(span for _, span in header_groups) != n:
                 raise ValueError(f"{self.contract.id}: header groups span {sum(s for _, s in header_groups)} "
@@ -389,14 +391,14 @@ class XlsSink(FeedSink):
     65,536 rows, so the register continues on sheets ``<sheet>2``, ``<sheet>3`` … each with its own title
     and header (``max_rows`` lowers the limit for tests). xlwt holds the workbook in memory until saved."""
 
-    def __init__(self, *args, title: str, numeric: tuple[str, ...] = (), max_rows: int = XLS_MAX_ROWS,
+    def __init__(self, *args, title: str | None, numeric: tuple[str, ...] = (), max_rows: int = XLS_MAX_ROWS,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         import xlwt
 
         self._xlwt = xlwt
         self.header_row = self.contract.delivery.header_row
-        if self.header_row < 2:
+        if self.header_row < 2 and title:
             raise ValueError(f"{self.contract.id}: the xls title needs header row ≥ 2")
         self._per_sheet = max_rows - self.header_row
         if self._per_sheet < 1:
@@ -420,7 +422,8 @@ class XlsSink(FeedSink):
         self._ws = self._wb.add_sheet(name)
         self.sheets.append(name)
         n = len(self.contract.columns)
-        self._ws.write_merge(self.header_row - 2, self.header_row - 2, 0, n - 1, self._title)
+        if self._title:  # a plain export (header on row 1) has no title row
+            self._ws.write_merge(self.header_row - 2, self.header_row - 2, 0, n - 1, self._title)
         for i, c in enumerate(self.contract.columns):
             self._ws.write(self.header_row - 1, i, c.source)
         self._in_sheet = 0
