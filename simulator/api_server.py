@@ -88,9 +88,12 @@ class Faults:
 class _Store:
     """One endpoint's rows, reloaded when the backing file changes; versions resolved per served day."""
 
-    def __init__(self, path: Path, watermark: str, key: str) -> None:
+    def __init__(self, path: Path, watermark: str, key: str, keys: tuple[str, ...] = (),
+                 records_field: str = "data.records", total_field: str | None = "data.total") -> None:
         self.path = path
         self.watermark, self.key = watermark, key
+        self.version_key = tuple(keys) or (key,)  # a record's identity across versions (composite keys too)
+        self.records_field, self.total_field = records_field, total_field
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._rows: list[dict] = []
@@ -110,7 +113,7 @@ class _Store:
                         d = row.pop("_day", 0)
                         if day is not None and d > day:
                             continue
-                        k = row[self.key]
+                        k = tuple(row[f] for f in self.version_key)
                         if k not in latest or d >= latest[k][0]:
                             latest[k] = (d, row)
                 rows = [r for _, r in latest.values()]
@@ -124,7 +127,9 @@ def _load_endpoints(sim_dir: Path) -> tuple[dict[str, _Store], int]:
     if not reg.exists():
         return {WORKORDERS_PATH: _Store(sim_dir / STORE, "gxsj", "gdbh")}, 0
     doc = json.loads(reg.read_text(encoding="utf-8"))
-    stores = {e["path"].rstrip("/"): _Store(sim_dir / e["store"], e["watermark_field"], e["key_field"])
+    stores = {e["path"].rstrip("/"): _Store(sim_dir / e["store"], e["watermark_field"], e["key_field"],
+                                            tuple(e.get("key_fields", ())),
+                                            e.get("records_field", "data.records"), e.get("total_field", "data.total"))
               for e in doc["endpoints"]}
     return stores, int(doc.get("days", 0))
 
@@ -189,8 +194,15 @@ class _Handler(BaseHTTPRequestHandler):
         total = len(rows) - start
         first = start + (page - 1) * page_size
         records = rows[first:first + page_size] if first < len(rows) else []
-        self._send(200, {"code": 0, "msg": "success",
-                         "data": {"total": total, "page": page, "page_size": page_size, "records": records}})
+        if store.records_field == "data.records":
+            self._send(200, {"code": 0, "msg": "success",
+                             "data": {"total": total, "page": page, "page_size": page_size, "records": records}})
+        else:  # the envelope the contract names (e.g. GA/T 1400's APEStatusListObject.APEStatusObject)
+            doc: dict = {}
+            _nest(doc, store.records_field, records)
+            if store.total_field:
+                _nest(doc, store.total_field, total)
+            self._send(200, doc)
 
     def do_PUT(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
@@ -230,10 +242,19 @@ def _int_param(query: dict[str, list[str]], name: str, default: int, low: int, h
     return value
 
 
+def _nest(doc: dict, dotted: str, value) -> None:
+    *parents, last = dotted.split(".")
+    for name in parents:
+        doc = doc.setdefault(name, {})
+    doc[last] = value
+
+
 def _since_param(query: dict[str, list[str]]) -> str | None:
     raw = _one(query, "since")
     if raw is None or raw == "":
         return None
+    if raw.isdigit() and 8 <= len(raw) <= 14:  # compact watermarks (YYYYMMDDHH[MMSS]) compare as text
+        return raw
     try:
         return dt.datetime.strptime(raw, TIMESTAMP).strftime(TIMESTAMP)
     except ValueError:

@@ -302,8 +302,15 @@ def _write_api_registry(sim: Path, contracts: dict[str, Contract], lasting: dict
     endpoints = []
     for cid, sink in sorted(lasting.items()):
         if isinstance(sink, writers.ApiStoreSink):
-            endpoints.append({"contract_id": cid, "path": contracts[cid].delivery.api_path, "store": sink.relative,
-                              "watermark_field": sink.watermark_field, "key_field": sink.key_field})
+            c = contracts[cid]
+            endpoint = {"contract_id": cid, "path": c.delivery.api_path, "store": sink.relative,
+                        "watermark_field": sink.watermark_field, "key_field": sink.key_field}
+            if len(c.primary_key) > 1:
+                endpoint["key_fields"] = [c.column(k).source for k in c.primary_key]
+            if c.delivery.records_field != "data.records":
+                endpoint["records_field"] = c.delivery.records_field
+                endpoint["total_field"] = c.delivery.total_field
+            endpoints.append(endpoint)
     doc = {"days": days, "dates": [(as_of + dt.timedelta(days=d)).isoformat() for d in range(days + 1)],
            "endpoints": endpoints}
     write_text_atomic(sim / "api" / "registry.json", json.dumps(doc, ensure_ascii=False, indent=2) + "\n")

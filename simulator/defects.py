@@ -45,6 +45,10 @@ KINDS: dict[str, DefectKind] = {k.name: k for k in (
                "a 统计用区划代码 that is not 12 digits under a current Yichun county (11 digits, 362201…, a village "
                "code with no township)"),
     DefectKind("wrong_code", "in_set", "a coded column holding a value outside its code list"),
+    DefectKind("bad_uscc", "gb32100_uscc",
+               "a 统一社会信用代码 with a wrong check character, a character lost, a letter GB 32100 excludes"),
+    DefectKind("bad_device_id", "gbt28181_device_id",
+               "a GB/T 28181 device id mistyped or mis-assigned (19 digits, another city's centre, no such type)"),
 )}
 
 
@@ -161,6 +165,45 @@ DEFAULTS: dict[str, FeedDefects] = {
                  "missing_required": ("male_name", "female_name"), "bad_date": ("registered_date",),
                  "bad_division": ("division_code",), "duplicate": ("certificate_id",)},
     ),
+    # 雪亮工程 点位目录 ≈95% valid.
+    "xueliang.shexiangtou": FeedDefects(
+        rates={"bad_device_id": 0.015, "bad_division": 0.010, "wrong_code": 0.010, "bad_date": 0.010,
+               "missing_required": 0.005, "duplicate": 0.005},
+        columns={"bad_device_id": ("device_id",), "bad_division": ("civil_code",), "wrong_code": ("resource_class",),
+                 "bad_date": ("install_date",), "missing_required": ("name",), "duplicate": ("device_id",)},
+    ),
+    # 雪亮工程 在线状态 / 抓拍统计 (API) ≈98% valid.
+    "xueliang.zaixian": FeedDefects(
+        rates={"bad_device_id": 0.010, "wrong_code": 0.010},
+        columns={"bad_device_id": ("device_id",), "wrong_code": ("is_online",)},
+    ),
+    "xueliang.zhuapai": FeedDefects(
+        rates={"bad_device_id": 0.010, "bad_date": 0.005},
+        columns={"bad_device_id": ("device_id",), "bad_date": ("stat_hour",)},
+    ),
+    # 市场监管 企业 ≈95% valid; 个体工商户 ≈88% (below the 90% target: sole traders' records are the weakest).
+    "shichang.qiye": FeedDefects(
+        rates={"bad_uscc": 0.015, "bad_division": 0.010, "bad_date": 0.010, "missing_required": 0.010,
+               "wrong_code": 0.010, "bad_check_digit": 0.020, "duplicate": 0.005},
+        columns={"bad_uscc": ("uscc",), "bad_division": ("division_code",), "bad_date": ("established_date",),
+                 "missing_required": ("legal_rep",), "wrong_code": ("entity_type",),
+                 "bad_check_digit": ("legal_rep_id_number",), "duplicate": ("uscc",)},
+    ),
+    "shichang.getihu": FeedDefects(
+        rates={"bad_uscc": 0.020, "bad_check_digit": 0.020, "legacy_15_digit": 0.010, "missing_required": 0.020,
+               "wrong_code": 0.010, "bad_phone": 0.020, "bad_division": 0.010, "duplicate": 0.010},
+        columns={"bad_uscc": ("uscc",), "bad_check_digit": ("operator_id_number",),
+                 "legacy_15_digit": ("operator_id_number",), "missing_required": ("operator_name", "premises"),
+                 "wrong_code": ("form",), "bad_phone": ("phone",), "bad_division": ("division_code",),
+                 "duplicate": ("uscc",)},
+    ),
+    # 公安 110 警情 ≈97% valid (errors: time, category, a missing required field; phone and division: warnings).
+    "gongan.jingqing": FeedDefects(
+        rates={"bad_date": 0.010, "wrong_code": 0.010, "missing_required": 0.005, "bad_phone": 0.030,
+               "bad_division": 0.010},
+        columns={"bad_date": ("received_at",), "wrong_code": ("category",), "missing_required": ("updated_at",),
+                 "bad_phone": ("caller_phone",), "bad_division": ("division_code",)},
+    ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
         columns={"bad_phone": ("caller_phone",)},
@@ -169,7 +212,8 @@ DEFAULTS: dict[str, FeedDefects] = {
 
 # Order in which kinds are drawn (ID kinds first: they share one column).
 ORDER = ("bad_check_digit", "legacy_15_digit", "fullwidth_digits", "bad_division", "missing_required",
-         "bad_date", "bad_phone", "unresolvable_address", "address_variant", "stale", "bad_stats_code", "wrong_code")
+         "bad_date", "bad_phone", "unresolvable_address", "address_variant", "stale", "bad_stats_code", "wrong_code",
+         "bad_device_id", "bad_uscc")
 
 
 def default_config() -> dict[str, FeedDefects]:
