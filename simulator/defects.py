@@ -40,6 +40,9 @@ KINDS: dict[str, DefectKind] = {k.name: k for k in (
     DefectKind("stale", "fresh", "last update older than the re-verification cycle (reverifyDays + 30 days)"),
     DefectKind("bad_division", "gb2260_division", "a division code that is not a current Yichun code (360999, 362201)"),
     DefectKind("duplicate", "unique", "an exact copy of an earlier row appended later in the file"),
+    # Person-based department feeds
+    DefectKind("bad_card_check", "disability_card_id",
+               "a 残疾人证号 whose ID part has a wrong check character (the card's category and grade intact)"),
     # World-based feeds (divisions, grids, organisations, cameras, events)
     DefectKind("bad_stats_code", "stats_division_code",
                "a 统计用区划代码 that is not 12 digits under a current Yichun county (11 digits, 362201…, a village "
@@ -204,6 +207,16 @@ DEFAULTS: dict[str, FeedDefects] = {
         columns={"bad_date": ("received_at",), "wrong_code": ("category",), "missing_required": ("updated_at",),
                  "bad_phone": ("caller_phone",), "bad_division": ("division_code",)},
     ),
+    # 残联 持证残疾人 ≈93% valid.
+    "canlian.canji": FeedDefects(
+        rates={"bad_card_check": 0.010, "bad_check_digit": 0.010, "legacy_15_digit": 0.005,
+               "missing_required": 0.008, "bad_date": 0.008, "bad_phone": 0.010, "unresolvable_address": 0.015,
+               "address_variant": 0.150, "bad_division": 0.008, "duplicate": 0.008},
+        columns={"bad_card_check": ("card_id",), "bad_check_digit": ("id_number",),
+                 "legacy_15_digit": ("id_number",), "missing_required": ("name",), "bad_date": ("issued_date",),
+                 "bad_phone": ("phone",), "unresolvable_address": ("address",), "address_variant": ("address",),
+                 "bad_division": ("division_code",), "duplicate": ("card_id",)},
+    ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
         columns={"bad_phone": ("caller_phone",)},
@@ -214,6 +227,7 @@ DEFAULTS: dict[str, FeedDefects] = {
 ORDER = ("bad_check_digit", "legacy_15_digit", "fullwidth_digits", "bad_division", "missing_required",
          "bad_date", "bad_phone", "unresolvable_address", "address_variant", "stale", "bad_stats_code", "wrong_code",
          "bad_device_id", "bad_uscc")
+ORDER += ("bad_card_check", "bad_unit_id")  # ID-based card and unit numbers: columns of their own
 
 
 def default_config() -> dict[str, FeedDefects]:

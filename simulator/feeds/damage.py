@@ -24,7 +24,7 @@ def eligible_for(env: FeedEnv, person_of: PersonOf | None):
 
     def eligible(kind: str, column: str, rec: Record) -> bool:
         value = rec.values.get(column, "")
-        if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits") and len(value) < 18:
+        if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits", "bad_card_check") and len(value) < 18:
             return False
         if kind == "legacy_15_digit":
             person = person_of(rec, column) if person_of else None
@@ -48,6 +48,12 @@ def inject(records: list[Record], feed: FeedDefects, env: FeedEnv, rng: random.R
             old = rec.values[column]
             if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits"):
                 value = defects.bad_id(kind, old, rng)
+            elif kind == "bad_unit_id":
+                from simulator.feeds.ziranziyuan import bad_unit_id
+
+                value = bad_unit_id(old, rng)
+            elif kind == "bad_card_check":  # an ID-based card number (残疾人证号): its ID part's check fails
+                value = defects.bad_id("bad_check_digit", old[:18], rng) + old[18:]
             elif kind == "missing_required":
                 value = ""
             elif kind == "bad_date":

@@ -50,8 +50,8 @@ def test_one_source_per_department_one_table_per_feed(contracts):
 def test_lake_location_is_rendered_at_run_time_not_written(contracts):
     text = generate_sources_yaml(contracts, Path("/srv/lake"))
     assert "/srv/lake" not in text
-    tables = {t["name"]: t for t in yaml.safe_load(text)["sources"][0]["tables"]}
-    loc = tables["hukou"]["config"]["meta"]["external_location"]
+    tables = {(s["name"], t["name"]): t for s in yaml.safe_load(text)["sources"] for t in s["tables"]}
+    loc = tables["gongan", "hukou"]["config"]["meta"]["external_location"]
     assert loc == (
         "read_parquet('{{ env_var('CITYLAKE_LAKE_DIR', '../data/lake') }}/raw/gongan/hukou/*/*.parquet', "
         "hive_partitioning=true, union_by_name=true)"
