@@ -43,6 +43,8 @@ KINDS: dict[str, DefectKind] = {k.name: k for k in (
     # Person-based department feeds
     DefectKind("bad_card_check", "disability_card_id",
                "a 残疾人证号 whose ID part has a wrong check character (the card's category and grade intact)"),
+    DefectKind("bad_unit_id", "realestate_unit_id",
+               "a 不动产单元号 breaking GB/T 37346 (宗地顺序号 00000, a retired county, W with a unit, 27 characters)"),
     # World-based feeds (divisions, grids, organisations, cameras, events)
     DefectKind("bad_stats_code", "stats_division_code",
                "a 统计用区划代码 that is not 12 digits under a current Yichun county (11 digits, 362201…, a village "
@@ -216,6 +218,17 @@ DEFAULTS: dict[str, FeedDefects] = {
                  "legacy_15_digit": ("id_number",), "missing_required": ("name",), "bad_date": ("issued_date",),
                  "bad_phone": ("phone",), "unresolvable_address": ("address",), "address_variant": ("address",),
                  "bad_division": ("division_code",), "duplicate": ("card_id",)},
+    ),
+    # 自然资源 不动产登记 ≈91% valid (实有房屋, strong gate).
+    "ziranziyuan.budongchan": FeedDefects(
+        rates={"bad_unit_id": 0.010, "bad_check_digit": 0.012, "legacy_15_digit": 0.008, "fullwidth_digits": 0.005,
+               "missing_required": 0.008, "bad_date": 0.008, "unresolvable_address": 0.010,
+               "address_variant": 0.100, "stale": 0.010, "bad_division": 0.006, "duplicate": 0.006},
+        columns={"bad_unit_id": ("unit_id",), "bad_check_digit": ("owner_id_number",),
+                 "legacy_15_digit": ("owner_id_number",), "fullwidth_digits": ("owner_id_number",),
+                 "missing_required": ("owner_name",), "bad_date": ("registered_date",),
+                 "unresolvable_address": ("location",), "address_variant": ("location",), "stale": ("updated_at",),
+                 "bad_division": ("division_code",), "duplicate": ("unit_id",)},
     ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
