@@ -230,6 +230,12 @@ DEFAULTS: dict[str, FeedDefects] = {
                  "unresolvable_address": ("location",), "address_variant": ("location",), "stale": ("updated_at",),
                  "bad_division": ("division_code",), "duplicate": ("unit_id",)},
     ),
+    # 网信 网络舆情 ≈96% valid.
+    "wangxin.yuqing": FeedDefects(
+        rates={"bad_date": 0.015, "wrong_code": 0.015, "missing_required": 0.010, "bad_division": 0.010},
+        columns={"bad_date": ("published_at",), "wrong_code": ("platform",), "missing_required": ("title",),
+                 "bad_division": ("division_code",)},
+    ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
         columns={"bad_phone": ("caller_phone",)},
