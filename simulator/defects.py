@@ -236,6 +236,16 @@ DEFAULTS: dict[str, FeedDefects] = {
         columns={"bad_date": ("published_at",), "wrong_code": ("platform",), "missing_required": ("title",),
                  "bad_division": ("division_code",)},
     ),
+    # 共青团 重点青少年 ≈92% valid.
+    "tuanwei.zhongdian_qingshaonian": FeedDefects(
+        rates={"bad_check_digit": 0.015, "fullwidth_digits": 0.010, "missing_required": 0.010,
+               "bad_phone": 0.020, "unresolvable_address": 0.020, "address_variant": 0.200, "stale": 0.030,
+               "bad_division": 0.008, "duplicate": 0.005},
+        columns={"bad_check_digit": ("id_number",), "fullwidth_digits": ("id_number",), "missing_required": ("name",),
+                 "bad_phone": ("guardian_phone",), "unresolvable_address": ("address",),
+                 "address_variant": ("address",), "stale": ("updated_at",), "bad_division": ("division_code",),
+                 "duplicate": ("youth_id",)},
+    ),
     "shuju.hotline": FeedDefects(
         rates={"bad_phone": 0.02},
         columns={"bad_phone": ("caller_phone",)},
