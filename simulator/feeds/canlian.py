@@ -12,6 +12,7 @@ from simulator.address import standard_address
 from simulator.defects import Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec
+from simulator.dates import add_years
 
 DATE = "%Y-%m-%d"
 CANJI_SHARE = 0.025
@@ -55,8 +56,7 @@ def _canji(ctx, st) -> list[Record]:
                 "category": category,
                 "grade": grade,
                 "issued_date": issued.strftime(DATE),
-                "valid_until": issued.replace(year=issued.year + 10).strftime(DATE)
-                if (issued.month, issued.day) != (2, 29) else dt.date(issued.year + 10, 3, 1).strftime(DATE),
+                "valid_until": add_years(issued, 10).strftime(DATE),
                 "address": standard_address(p.house),
                 "division_code": p.house.division_code,
                 "guardian_name": guardian,

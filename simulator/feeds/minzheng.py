@@ -13,6 +13,7 @@ from simulator.defects import Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec
 from simulator.people import HUKOU
+from simulator.dates import add_years
 
 DATE = "%Y/%m/%d"
 DIBAO_SHARE = 0.03  # of registered households (Yichun: ~3–4% of residents receive 低保 or 特困 support)
@@ -87,9 +88,7 @@ def _hunyin(ctx, st) -> list[Record]:
                                                                               MARRIED_RECENTLY):
             continue
         man, woman = (head, spouse) if head.male else (spouse, head)
-        youngest = max(man.birth_date.replace(year=man.birth_date.year + 22),
-                       woman.birth_date.replace(year=woman.birth_date.year + 20) if woman.birth_date.month != 2
-                       or woman.birth_date.day != 29 else dt.date(woman.birth_date.year + 20, 3, 1))
+        youngest = max(add_years(man.birth_date, 22), add_years(woman.birth_date, 20))
         registered = env.as_of - dt.timedelta(days=rng.randint(1, (env.reverify_days or 365) - 30))
         if registered < youngest:
             continue

@@ -16,6 +16,7 @@ from simulator.address import standard_address
 from simulator.defects import Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec
+from simulator.dates import add_years
 
 DATE = "%Y%m%d"
 TIMESTAMP = "%Y%m%d%H%M%S"
@@ -47,9 +48,7 @@ def _budongchan(ctx, st) -> list[Record]:
         if h.house_id in damaged:
             continue
         owner = grid.owners[h.house_id]
-        registered = max(owner.birth_date.replace(year=owner.birth_date.year + 18) if (owner.birth_date.month,
-                         owner.birth_date.day) != (2, 29) else dt.date(owner.birth_date.year + 18, 3, 1),
-                         env.as_of - dt.timedelta(days=rng.randint(60, 20 * 365)))
+        registered = max(add_years(owner.birth_date, 18), env.as_of - dt.timedelta(days=rng.randint(60, 20 * 365)))
         registered = min(registered, env.as_of - dt.timedelta(days=1))
         updated = defects.healthy_timestamp(env, rng)
         if updated.date() < registered:
