@@ -170,7 +170,31 @@ def _split_encoding(encoding: str | None, bom: bool | None) -> tuple[str, bool]:
     return enc, bool(bom)
 
 
-class _TextFileSink(FeedSink):
+class _StreamedFileSink(FeedSink):
+    """Writes as it goes into the temporary file, which is renamed into place on close (and dropped on abort)."""
+
+    def _open(self, mode: str, **open_kw) -> None:
+        self._ctx = atomic_path(self.path)
+        self._fh = open(self._ctx.__enter__(), mode, **open_kw)
+
+    def _footer(self) -> str:
+        """What closes the document (a JSON array's brackets, the XML root's end tag)."""
+        return ""
+
+    def _finish(self) -> None:
+        footer = self._footer()
+        if footer:
+            self._fh.write(footer)
+        self._fh.close()
+        self._ctx.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+            self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+
+class _TextFileSink(_StreamedFileSink):
     """Streams encoded lines to the temporary file; the wrong encoding for mojibake is the 'other' one."""
 
     line_based = True
@@ -181,8 +205,7 @@ class _TextFileSink(FeedSink):
         self.encoding, self.bom = _split_encoding(encoding or self.contract.delivery.encoding, bom)
         self.wrong_encoding = "utf-8" if self.encoding in ("gbk", "gb18030", "gb2312", "cp936") else "gbk"
         self.line_end = line_end
-        self._ctx = atomic_path(self.path)
-        self._fh = open(self._ctx.__enter__(), "wb")
+        self._open("wb")
         if self.bom:
             self._fh.write("\ufeff".encode("utf-8"))
 
@@ -195,15 +218,6 @@ class _TextFileSink(FeedSink):
             self._fh.write(data)
             return
         self._fh.write(data + self.line_end.encode("ascii"))
-
-    def _finish(self) -> None:
-        self._fh.close()
-        self._ctx.__exit__(None, None, None)
-
-    def abort(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
-            self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
 
 class CsvSink(_TextFileSink):
@@ -235,7 +249,7 @@ class JsonLinesSink(_TextFileSink):
         self._write_line(json.dumps(obj, ensure_ascii=False, separators=(",", ":")), wrong_encoding, truncate)
 
 
-class JsonDocSink(FeedSink):
+class JsonDocSink(_StreamedFileSink):
     """One JSON document: ``envelope`` fields, then the records array at ``records_path`` (default: root)."""
 
     first_data_row = 1
@@ -245,8 +259,7 @@ class JsonDocSink(FeedSink):
         path = records_path if records_path is not None else (self.contract.delivery.records_path or "")
         parts = [p for p in path.split(".") if p]
         self.encoding = (self.contract.delivery.encoding or "utf-8").lower()
-        self._ctx = atomic_path(self.path)
-        self._fh = open(self._ctx.__enter__(), "w", encoding=self.encoding, newline="\n")
+        self._open("w", encoding=self.encoding, newline="\n")
         head = ""
         for i, part in enumerate(parts):
             head += "{"
@@ -261,18 +274,11 @@ class JsonDocSink(FeedSink):
         obj = {c.source: (rec.values.get(c.name) or None) for c in self.contract.columns}
         self._fh.write(("" if self.rows == 0 else ",\n") + json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
-    def _finish(self) -> None:
-        self._fh.write(self._tail)
-        self._fh.close()
-        self._ctx.__exit__(None, None, None)
-
-    def abort(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
-            self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+    def _footer(self) -> str:
+        return self._tail
 
 
-class XmlSink(FeedSink):
+class XmlSink(_StreamedFileSink):
     """``<root><record_tag …>…</record_tag></root>``; a column whose physicalName starts with ``@`` is an
     attribute, the others child elements. Declared GBK or UTF-8 (the contract's encoding)."""
 
@@ -284,8 +290,7 @@ class XmlSink(FeedSink):
         self.record_tag = self.contract.delivery.record_tag or "record"
         enc = (self.contract.delivery.encoding or "utf-8").upper()
         self.encoding = {"UTF8": "UTF-8", "GB18030": "GB18030", "GBK": "GBK"}.get(enc.replace("-", ""), enc)
-        self._ctx = atomic_path(self.path)
-        self._fh = open(self._ctx.__enter__(), "w", encoding=self.encoding, newline="\n")
+        self._open("w", encoding=self.encoding, newline="\n")
         attrs = "".join(f" {k}={quoteattr(v)}" for k, v in (root_attrs or {}).items())
         self._fh.write(f'<?xml version="1.0" encoding="{self.encoding}"?>\n<{root_tag}{attrs}>\n')
         self._root_tag = root_tag
@@ -302,15 +307,8 @@ class XmlSink(FeedSink):
                 children.append(f"<{c.source}>{escape(v)}</{c.source}>")
         self._fh.write(f"  <{self.record_tag}{''.join(attrs)}>{''.join(children)}</{self.record_tag}>\n")
 
-    def _finish(self) -> None:
-        self._fh.write(f"</{self._root_tag}>\n")
-        self._fh.close()
-        self._ctx.__exit__(None, None, None)
-
-    def abort(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
-            self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+    def _footer(self) -> str:
+        return f"</{self._root_tag}>\n"
 
 
 class XlsxSink(FeedSink):

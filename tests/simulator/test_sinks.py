@@ -174,3 +174,18 @@ def test_mojibake_line_in_the_wrong_encoding(tmp_path, contracts, encoding):
     # UTF-8 readers cannot decode GBK bytes: quarantined. GBK bytes of UTF-8 text may decode as mojibake.
     if encoding == "utf-8":
         assert [b.row_number for b in batch.bad_rows] == hit.row_number.tolist()
+
+
+@pytest.mark.parametrize("fmt,ext,encoding,sink", [
+    ("csv", "csv", "gbk", writers.CsvSink), ("jsonl", "jsonl", "utf-8", writers.JsonLinesSink),
+    ("json", "json", "utf-8", writers.JsonDocSink), ("xml", "xml", "GBK", writers.XmlSink),
+])
+def test_abort_leaves_nothing_in_landing(tmp_path, contracts, fmt, ext, encoding, sink):
+    """A simulation that fails part-way must not leave a half-written delivery for ingestion to pick up."""
+    c = _contract(contracts, fmt, encoding, ext)
+    s = sink(c, tmp_path / "landing", f"x_20261121.{ext}", TruthWriter(tmp_path / "truth"), 0.0, random.Random(1))
+    for r in _records(c, 5):
+        s.write(r)
+    s.abort()
+    s.abort()  # aborting twice (a nested failure handler) is harmless
+    assert [p for p in (tmp_path / "landing").rglob("*") if p.is_file()] == []
