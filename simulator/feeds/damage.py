@@ -39,6 +39,12 @@ def eligible_for(env: FeedEnv, person_of: PersonOf | None):
     return eligible
 
 
+def inject_about_residents(records: list[Record], feed: FeedDefects, env: FeedEnv, rng: random.Random) -> None:
+    """:func:`inject` for records drawn about one resident (``rec.context``), who lives in ``rec.context.house``."""
+    inject(records, feed, env, rng, person_of=lambda rec, col: rec.context,
+           house_of=lambda rec, col: rec.context.house)
+
+
 def inject(records: list[Record], feed: FeedDefects, env: FeedEnv, rng: random.Random, *,
            person_of: PersonOf | None = None, house_of: HouseOf | None = None) -> None:
     """Plan and apply the feed's defects to one chunk (a grid) of records; record what each breaks."""

@@ -53,8 +53,7 @@ def _dibao(ctx, st) -> list[Record]:
                 entity_key=p.person_key,
                 context=p,
             ))
-    damage.inject(recs, st.defects, env, rng, person_of=lambda rec, col: rec.context,
-                  house_of=lambda rec, col: rec.context.house)
+    damage.inject_about_residents(recs, st.defects, env, rng)
     return recs
 
 
