@@ -54,6 +54,8 @@ KINDS: dict[str, DefectKind] = {k.name: k for k in (
                "a 统一社会信用代码 with a wrong check character, a character lost, a letter GB 32100 excludes"),
     DefectKind("bad_device_id", "gbt28181_device_id",
                "a GB/T 28181 device id mistyped or mis-assigned (19 digits, another city's centre, no such type)"),
+    DefectKind("bad_plate", "vehicle_plate",
+               "a number plate breaking GA 36 (a letter I or O, a province that does not exist, a digit lost)"),
 )}
 
 
@@ -256,11 +258,21 @@ DEFAULTS: dict[str, FeedDefects] = {
 ORDER = ("bad_check_digit", "legacy_15_digit", "fullwidth_digits", "bad_division", "missing_required",
          "bad_date", "bad_phone", "unresolvable_address", "address_variant", "stale", "bad_stats_code", "wrong_code",
          "bad_device_id", "bad_uscc")
-ORDER += ("bad_card_check", "bad_unit_id")  # ID-based card and unit numbers: columns of their own
+ORDER += ("bad_card_check", "bad_unit_id", "bad_plate")  # ID-based card and unit numbers: columns of their own
 
 
 def default_config() -> dict[str, FeedDefects]:
-    return dict(DEFAULTS)
+    """Every feed's default rates: ``DEFAULTS`` plus those a feed declares on its ``FeedSpec(defects=…)``."""
+    from simulator.feeds import all_specs  # the feed modules import this one
+
+    cfg = dict(DEFAULTS)
+    for spec in all_specs():
+        if spec.defects is None:
+            continue
+        if spec.contract_id in cfg:
+            raise ValueError(f"{spec.contract_id}: default rates declared twice (DEFAULTS and its FeedSpec)")
+        cfg[spec.contract_id] = spec.defects
+    return cfg
 
 
 def config_with_rates(overrides: dict[str, dict[str, float]] | None) -> dict[str, FeedDefects]:

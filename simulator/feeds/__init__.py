@@ -3,9 +3,20 @@
 ``MODULES`` is the registry: every module listed declares ``FEEDS`` (see :mod:`simulator.feeds.registry`).
 """
 
-from simulator.feeds import canlian, gongan, gongan_jingqing, gongan_register, minzheng, shichang, shuju, sifa, tongji, tuanwei, wangxin, xueliang, zhengfawei, zhujian, ziranziyuan
+from simulator.feeds import (
+    canlian, chengguan, fayuan, fulian, gongan, gongan_jingqing,
+    gongan_register, jianchayuan, jiaoti, jiaotong, minzheng, nongye,
+    renshe, shengtai, shichang, shuiwu, shuju, sifa,
+    tongji, tuanwei, tuiyi, wangxin, weijian, xiaofang,
+    xinfang, xueliang, yibao, yingji, zhengfawei, zhujian,
+    ziranziyuan,
+)
 
-MODULES = (gongan, zhujian, shuju, gongan_register, tongji, zhengfawei, sifa, minzheng, xueliang, shichang, gongan_jingqing, canlian, ziranziyuan, wangxin, tuanwei)
+# Order fixes every file's bytes: new departments go at the end.
+MODULES = (gongan, zhujian, shuju, gongan_register, tongji, zhengfawei, sifa, minzheng, xueliang, shichang,
+           gongan_jingqing, canlian, ziranziyuan, wangxin, tuanwei,
+           chengguan, fayuan, fulian, jianchayuan, jiaoti, jiaotong, nongye, renshe, shengtai, shuiwu, tuiyi,
+           weijian, xiaofang, xinfang, yibao, yingji)
 
 
 def all_specs():

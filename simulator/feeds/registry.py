@@ -5,7 +5,8 @@ Adding a department feed:
 1. write its contract (``contracts/<dept>/<feed>.yaml``: delivery kind/format/path decide the sink);
 2. in ``simulator/feeds/<dept>.py`` write a ``records(ctx, state) -> list[Record]`` function that draws the
    grid's records (``ctx.people``, ``ctx.grid``) with ``state.rng`` and damages them with
-   ``state.defects``/``state.env``, plus default defect rates in ``simulator.defects.DEFAULTS``;
+   ``state.defects``/``state.env``, with its default defect rates on the spec (``defects=FeedDefects(…)``;
+   the first feeds keep theirs in ``simulator.defects.DEFAULTS``);
 3. declare ``FEEDS = (FeedSpec("<dept>.<feed>", records, ...),)`` in that module and list the module in
    ``simulator.feeds.MODULES`` (one explicit list, so the order of feeds — and so every file's bytes — is
    fixed and reviewable; discovery by import order would not be).
@@ -93,6 +94,8 @@ class FeedSpec:
     delivery_mode: str = "full"
     changed: Callable[[Record, GridContext], bool] = default_changed
     required: bool = False
+    # Default defect rates and target columns (``simulator.defects.default_config`` collects them).
+    defects: FeedDefects | None = None
 
     def sink_kind(self, contract: Contract) -> str:
         if self.sink:
