@@ -171,7 +171,8 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
                            "xml": writers.XmlSink, "xlsx": writers.XlsxSink, "xls": writers.XlsSink}[kind]
                     name = _file_name(c, date, FILE_EXT[kind] if spec.sink else None)
                     sink = cls(c, landing, name, truth, config[c.id].rates.get("duplicate", 0),
-                               rng(f"{c.id}/dup"), day=day, **options)
+                               rng(f"{c.id}/dup"), day=day, **_byte_defects(config[c.id], rng(f"{c.id}/bytes/{day}")),
+                               **options)
                     open_sinks[c.id] = sink
                     st.counters["sink"] = sink
                 states.append(st)
@@ -254,6 +255,16 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
         "feeds_without_contract": skipped,
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def _byte_defects(feed: FeedDefects, rng: random.Random) -> dict:
+    """The writer's share of the damage: mojibake per record, a truncated last line per file."""
+    out: dict = {}
+    if feed.rates.get("mojibake", 0) > 0:
+        out["mojibake_rate"] = feed.rates["mojibake"]
+    if feed.rates.get("truncated_last_line", 0) > 0:
+        out["truncate_last"] = rng.random() < feed.rates["truncated_last_line"]
+    return out
 
 
 def _grid_truth(truth: TruthWriter, grid, people, counts: dict) -> None:

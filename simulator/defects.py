@@ -54,6 +54,11 @@ KINDS: dict[str, DefectKind] = {k.name: k for k in (
                "a 统一社会信用代码 with a wrong check character, a character lost, a letter GB 32100 excludes"),
     DefectKind("bad_device_id", "gbt28181_device_id",
                "a GB/T 28181 device id mistyped or mis-assigned (19 digits, another city's centre, no such type)"),
+    # Byte-level, applied by the file writer (line-based forms: CSV, JSON lines); the truth records them as
+    # ``_record:encoding`` / ``_record:unparseable``, which no contract rule judges: the reader quarantines.
+    DefectKind("mojibake", None, "one record's line written in the wrong encoding (UTF-8 bytes in a GBK file …)"),
+    DefectKind("truncated_last_line", None,
+               "the export cut off mid-record: the file's last line loses its second half (rate: per file)"),
     DefectKind("bad_plate", "vehicle_plate",
                "a number plate breaking GA 36 (a letter I or O, a province that does not exist, a digit lost)"),
 )}
@@ -67,7 +72,7 @@ class FeedDefects:
     columns: dict[str, tuple[str, ...]]
 
     def with_rates(self, rates: dict[str, float]) -> "FeedDefects":
-        unknown = set(rates) - set(self.columns)
+        unknown = set(rates) - set(self.columns) - set(WRITER_KINDS)
         if unknown:
             raise ValueError(f"defect kinds {sorted(unknown)} do not apply to this feed")
         return FeedDefects({**self.rates, **rates}, self.columns)
@@ -253,6 +258,9 @@ DEFAULTS: dict[str, FeedDefects] = {
         columns={"bad_phone": ("caller_phone",)},
     ),
 }
+
+# Kinds the file writer applies (not drawn by :func:`plan`): any line-based feed may take them, no columns.
+WRITER_KINDS = ("mojibake", "truncated_last_line")
 
 # Order in which kinds are drawn (ID kinds first: they share one column).
 ORDER = ("bad_check_digit", "legacy_15_digit", "fullwidth_digits", "bad_division", "missing_required",

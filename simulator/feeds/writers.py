@@ -21,9 +21,11 @@ sink's help, since they are about bytes rather than values (line-based forms onl
 - ``truncated_last_line``: the export was cut off; the last record loses its second half and its line end.
 - ``mojibake``: one record's line was written in the wrong encoding (UTF-8 bytes in a GBK file, GBK bytes
   in a UTF-8 file). Only records holding non-ASCII text can be hit (others look the same in both).
-Both are recorded in the truth with ``broken_rules = ["_record:unparseable"]`` / ``["_record:encoding"]``:
-no contract rule judges them; the pipeline quarantines the line (field count / JSON / decoding) or, when
-the wrong bytes happen to decode, lands mojibake text.
+Both are recorded in the truth as defects; a truncated line breaks ``_record:unparseable`` (the reader
+quarantines it: too few fields, bad JSON). Mojibake breaks ``_record:encoding`` when the bytes cannot be read
+back (GBK bytes in a UTF-8 file: quarantined); UTF-8 bytes in a GBK file are self-identifying, the reader
+decodes them as UTF-8 (with a note), so that record keeps its values and its verdict. No contract rule
+judges either.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class FeedSink:
 
     first_data_row = 2  # CSV: header is physical record 1
     line_based = False
+    wrong_encoding_recoverable = False
 
     def __init__(self, contract: Contract, landing_dir: Path, file_name: str, truth: TruthWriter,
                  duplicate_rate: float, rng: random.Random, *, day: int = 0, truncate_last: bool = False,
@@ -103,7 +106,9 @@ class FeedSink:
 
     def _deliver(self, rec: Record, wrong: bool, truncate: bool) -> None:
         if wrong:
-            rec = _with_defect(rec, "mojibake", MOJIBAKE)
+            # UTF-8 is self-identifying: a UTF-8 line inside a GBK file can be recognised and decoded, so the
+            # record itself is intact. GBK bytes in a UTF-8 file cannot be read back: the record is lost.
+            rec = _with_defect(rec, "mojibake", None if self.wrong_encoding_recoverable else MOJIBAKE)
             self.mojibake += 1
         if truncate:
             rec = _with_defect(rec, "truncated_last_line", TRUNCATED)
@@ -158,9 +163,9 @@ def _has_non_ascii(cells: list[str]) -> bool:
     return any(not c.isascii() for c in cells)
 
 
-def _with_defect(rec: Record, kind: str, rule: str) -> Record:
+def _with_defect(rec: Record, kind: str, rule: str | None) -> Record:
     return Record(dict(rec.values), rec.entity_key, rec.context, defects=[*rec.defects, kind],
-                  broken=rec.broken | {rule})
+                  broken=rec.broken | ({rule} if rule else set()))
 
 
 def _split_encoding(encoding: str | None, bom: bool | None) -> tuple[str, bool]:
@@ -204,6 +209,7 @@ class _TextFileSink(_StreamedFileSink):
         super().__init__(*args, **kwargs)
         self.encoding, self.bom = _split_encoding(encoding or self.contract.delivery.encoding, bom)
         self.wrong_encoding = "utf-8" if self.encoding in ("gbk", "gb18030", "gb2312", "cp936") else "gbk"
+        self.wrong_encoding_recoverable = self.wrong_encoding == "utf-8"
         self.line_end = line_end
         self._open("wb")
         if self.bom:

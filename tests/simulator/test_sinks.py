@@ -162,7 +162,10 @@ def test_mojibake_line_in_the_wrong_encoding(tmp_path, contracts, encoding):
     path, summary, truth = _write(tmp_path, writers.CsvSink, c, recs, mojibake_rate=0.2)
     hit = truth[truth.defects.map(lambda d: "mojibake" in d)]
     assert summary["mojibake"] == len(hit) > 0
-    assert all(list(b) == [writers.MOJIBAKE] for b in hit.broken_rules) and not hit.is_valid.any()
+    if encoding == "utf-8":  # GBK bytes cannot be read back as UTF-8: the record is lost
+        assert all(list(b) == [writers.MOJIBAKE] for b in hit.broken_rules) and not hit.is_valid.any()
+    else:  # UTF-8 inside GBK is self-identifying: the record keeps its values and its verdict
+        assert all(list(b) == [] for b in hit.broken_rules) and hit.is_valid.all()
     lines = path.read_bytes().split(b"\r\n")
     wrong = "gbk" if encoding == "utf-8" else "utf-8"
     for n in hit.row_number:
@@ -171,9 +174,13 @@ def test_mojibake_line_in_the_wrong_encoding(tmp_path, contracts, encoding):
         with pytest.raises(UnicodeDecodeError):
             line.decode(encoding)
     batch = read_csv(path.read_bytes(), "x", encoding=encoding)
-    # UTF-8 readers cannot decode GBK bytes: quarantined. GBK bytes of UTF-8 text may decode as mojibake.
     if encoding == "utf-8":
         assert [b.row_number for b in batch.bad_rows] == hit.row_number.tolist()
+    else:
+        read = {r.row_number: r for r in batch.rows}
+        assert not batch.bad_rows
+        for rec_no in hit.row_number:
+            assert [v or "" for v in read[rec_no].values.values()] == _cells_of(lines[rec_no - 1].decode("utf-8"))
 
 
 @pytest.mark.parametrize("fmt,ext,encoding,sink", [
@@ -189,3 +196,9 @@ def test_abort_leaves_nothing_in_landing(tmp_path, contracts, fmt, ext, encoding
     s.abort()
     s.abort()  # aborting twice (a nested failure handler) is harmless
     assert [p for p in (tmp_path / "landing").rglob("*") if p.is_file()] == []
+
+
+def _cells_of(line: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line]))
