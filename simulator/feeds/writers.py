@@ -13,7 +13,7 @@ the copy is the record that breaks ``<primary key>:unique``.
 | :class:`JsonLinesSink` | one JSON object per line |
 | :class:`JsonDocSink` | one JSON document, records under a dotted path (``data.records``), envelope fields before |
 | :class:`XmlSink` | ``<?xml encoding="GBK|UTF-8"?>``, one element per record, fields as children or ``@`` attributes |
-| :class:`XlsxSink` | xlsx: title rows, merged group-header cells, extra sheets (e.g. 填报说明) |
+| :class:`XlsxSink` | xlsx: title rows, a two-row merged header from ``group/leaf`` names, a sheet per record group (``sheet_of``: a month, a county) each with its title and header, extra sheets (填报说明) |
 | :class:`XlsSink` | legacy .xls (BIFF8, xlwt): 65,536 rows per sheet, so big registers continue on sheets 2, 3 … |
 
 Text files are written as they go to a hidden ``.*.tmp`` name and renamed on close. Two defects need the
@@ -36,6 +36,7 @@ import io
 import json
 import random
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -318,53 +319,102 @@ class XmlSink(_StreamedFileSink):
 
 
 class XlsxSink(FeedSink):
-    """A workbook exported from the department's system: a merged title row, optional merged group
-    headers just above the header row, the header, then data; optional extra sheets (填报说明 …)."""
+    """A workbook exported from the department's system: a merged title row, the header, then data.
 
-    def __init__(self, *args, title: str | None, created: dt.datetime, creator: str, numeric: tuple[str, ...] = (),
-                 header_groups: tuple[tuple[str, int], ...] = (),
-                 extra_sheets: dict[str, list[list[str]]] | None = None, **kwargs) -> None:
+    The header is one row, or two when the contract's physicalNames are ``group/leaf`` (headerDepth 2):
+    consecutive columns of a group share one group cell merged across them, and a column outside any group
+    is one cell merged down both header rows — the layout ``ingest.readers.xlsx_reader.header_names`` reads
+    back as ``group/leaf``. ``header_groups`` (label, span) only adds a decorative merged row above a
+    one-row header.
+
+    One sheet (the contract's), or one per ``sheet_of(record)`` value: sheets open as their first record
+    arrives (or up front, in the order of ``sheets``), each with its own title (``title`` may be a function
+    of the sheet name) and header; records are numbered by their Excel row in their sheet and the truth
+    names the sheet. Optional ``extra_sheets`` (填报说明 …) follow the data sheet of a one-sheet workbook.
+    Rows stream into openpyxl's write-only sheets; sheet names are Excel's (≤ 31 characters, no ``[]:*?/\\``).
+    """
+
+    def __init__(self, *args, title: str | Callable[[str], str | None] | None, created: dt.datetime, creator: str,
+                 numeric: tuple[str, ...] = (), header_groups: tuple[tuple[str, int], ...] = (),
+                 extra_sheets: dict[str, list[list[str]]] | None = None,
+                 sheet_of: Callable[[Record], str] | None = None, sheets: tuple[str, ...] = (),
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from openpyxl import Workbook
-        from openpyxl.utils import get_column_letter
 
-        header_row = self.contract.delivery.header_row
+        d = self.contract.delivery
+        self._header_row = d.header_row
+        sources = [c.source for c in self.contract.columns]
+        self._two_level = any("/" in s for s in sources)
+        if self._two_level and d.header_depth != 2:
+            raise ValueError(f"{self.contract.id}: group/leaf column names need headerDepth 2, "
+                             f"the contract has {d.header_depth}")
+        if self._two_level and header_groups:
+            raise ValueError(f"{self.contract.id}: header groups come from the group/leaf names; pass none")
+        if header_groups and sum(span for _, span in header_groups) != len(sources):
+            raise ValueError(f"{self.contract.id}: header groups span {sum(s for _, s in header_groups)} "
+                             f"columns, the contract has {len(sources)}")
+        if sheet_of is None and sheets:
+            raise ValueError(f"{self.contract.id}: sheets need sheet_of")
+        if sheet_of is not None and extra_sheets:
+            # Every sheet of a multi-sheet workbook is read as data ('*'): an explanatory sheet would not be.
+            raise ValueError(f"{self.contract.id}: extra sheets and one sheet per record group do not mix")
         # Rows needed above the header: the title (a plain export has none: header on row 1) and the groups.
-        reserved = (1 if title else 0) + (1 if header_groups else 0)
-        if header_row < reserved + 1:
-            raise ValueError(f"{self.contract.id}: header row {header_row} leaves no room for the title rows")
-        self.first_data_row = header_row + 1
+        self._reserved = (1 if title else 0) + (1 if header_groups or self._two_level else 0)
+        if self._header_row < self._reserved + 1:
+            raise ValueError(f"{self.contract.id}: header row {self._header_row} leaves no room for the title rows")
+        self.first_data_row = self._header_row + 1
+        self._title = title
+        self._header_groups = header_groups
         self._numeric = {i for i, c in enumerate(self.contract.columns) if c.name in numeric}
         self._wb = Workbook(write_only=True)
         self._wb.properties.created = created
         self._wb.properties.modified = created
         self._wb.properties.creator = creator
-        self._ws = self._wb.create_sheet(self.contract.delivery.sheet or "Sheet1")
-        n = len(self.contract.columns)
-        for _ in range(header_row - 1 - reserved):
-            self._ws.append([])
+        self._sheet_of = sheet_of
+        self._sheets: dict[str, list] = {}  # name → [worksheet, data rows written]
+        self._at: tuple[str | None, int] = (None, 0)  # the sheet and Excel row of the record just written
+        if sheet_of is None:
+            self._ws = self._open_sheet(d.sheet or "Sheet1")[0]
+            for name, rows in (extra_sheets or {}).items():
+                ws = self._wb.create_sheet(name)
+                for r in rows:
+                    ws.append(r)
+        for name in sheets:
+            self._open_sheet(name)
+
+    def _open_sheet(self, name: str) -> list:
+        from openpyxl.utils import get_column_letter
+
+        if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\") or name in self._sheets:
+            raise ValueError(f"{self.contract.id}: {name!r} cannot name a new sheet")
+        ws = self._wb.create_sheet(name)
+        n, header_row = len(self.contract.columns), self._header_row
+        for _ in range(header_row - 1 - self._reserved):
+            ws.append([])
+        title = self._title(name) if callable(self._title) else self._title
         if title:
-            title_row = header_row - reserved
-            self._ws.append([title])
-            self._ws.merged_cells.add(f"A{title_row}:{get_column_letter(n)}{title_row}")
-        if header_groups:
-            if sum(span for _, span in header_groups) != n:
-                raise ValueError(f"{self.contract.id}: header groups span {sum(s for _, s in header_groups)} "
-                                 f"columns, the contract has {n}")
-            row: list[object] = []
-            col = 1
-            for label, span in header_groups:
-                row += [label] + [None] * (span - 1)
-                if span > 1:
-                    self._ws.merged_cells.add(f"{get_column_letter(col)}{header_row - 1}:"
-                                              f"{get_column_letter(col + span - 1)}{header_row - 1}")
-                col += span
-            self._ws.append(row)
-        self._ws.append([c.source for c in self.contract.columns])
-        for name, rows in (extra_sheets or {}).items():
-            ws = self._wb.create_sheet(name)
-            for r in rows:
-                ws.append(r)
+            title_row = header_row - self._reserved
+            ws.append([title])
+            ws.merged_cells.add(f"A{title_row}:{get_column_letter(n)}{title_row}")
+        if self._two_level:
+            top, leaf = _two_level_header(ws, [c.source for c in self.contract.columns], header_row - 1)
+            ws.append(top)
+            ws.append(leaf)
+        else:
+            if self._header_groups:
+                row: list[object] = []
+                col = 1
+                for label, span in self._header_groups:
+                    row += [label] + [None] * (span - 1)
+                    if span > 1:
+                        ws.merged_cells.add(f"{get_column_letter(col)}{header_row - 1}:"
+                                            f"{get_column_letter(col + span - 1)}{header_row - 1}")
+                    col += span
+                ws.append(row)
+            ws.append([c.source for c in self.contract.columns])
+        entry = self._sheets[name] = [ws, 0]
+        return entry
 
     def _emit(self, rec: Record, wrong_encoding: bool, truncate: bool) -> None:
         row: list[object] = []
@@ -375,16 +425,60 @@ class XlsxSink(FeedSink):
                 row.append(float(v))
             else:
                 row.append(v)
-        self._ws.append(row)
+        if self._sheet_of is None:
+            self._ws.append(row)
+            return
+        name = self._sheet_of(rec)
+        entry = self._sheets.get(name) or self._open_sheet(name)
+        entry[0].append(row)
+        entry[1] += 1
+        self._at = (name, self._header_row + entry[1])
+
+    def _row_number(self) -> int:
+        return self.first_data_row + self.rows if self._sheet_of is None else self._at[1]
+
+    def _sheet(self) -> str | None:
+        return self._at[0]
 
     def _finish(self) -> None:
         from openpyxl.writer.excel import ExcelWriter
 
+        if not self._sheets:  # nothing to send still gives a readable workbook: its sheet, title and header
+            d = self.contract.delivery
+            self._open_sheet(d.sheet if d.sheet and d.sheet != "*" else "Sheet1")
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             # ExcelWriter directly: openpyxl's save_workbook stamps "modified" with the wall clock.
             ExcelWriter(self._wb, archive).save()
         write_bytes_atomic(self.path, reproducible_zip(buf.getvalue()))
+
+
+def _two_level_header(ws, sources: list[str], top_row: int) -> tuple[list, list]:
+    """The two header rows for ``group/leaf`` names (rows ``top_row`` and ``top_row + 1``), merging
+    each run of a group across and each ungrouped name down."""
+    from openpyxl.utils import get_column_letter
+
+    top: list[object] = []
+    leaf: list[object] = []
+    i = 0
+    while i < len(sources):
+        if "/" not in sources[i]:
+            col = get_column_letter(i + 1)
+            top.append(sources[i])
+            leaf.append(None)
+            ws.merged_cells.add(f"{col}{top_row}:{col}{top_row + 1}")
+            i += 1
+            continue
+        group = sources[i].split("/", 1)[0]
+        j = i
+        while j < len(sources) and "/" in sources[j] and sources[j].split("/", 1)[0] == group:
+            top.append(group if j == i else None)
+            leaf.append(sources[j].split("/", 1)[1])
+            j += 1
+        if j - i > 1:
+            ws.merged_cells.add(f"{get_column_letter(i + 1)}{top_row}:{get_column_letter(j)}{top_row}")
+        i = j
+    return top, leaf
 
 
 XLS_MAX_ROWS = 65_536

@@ -202,3 +202,90 @@ def _cells_of(line: str) -> list[str]:
     import csv
 
     return next(csv.reader([line]))
+
+
+def _grouped(contracts, **delivery):
+    """The hukou contract with its columns 2–4 under one group and 6–7 under another: ``group/leaf`` names."""
+    c = _contract(contracts, "xlsx", None, "xlsx", **delivery)
+    cols = list(c.columns)
+    for i in (1, 2, 3):
+        cols[i] = dataclasses.replace(cols[i], source=f"基本信息/{cols[i].source}")
+    for i in (5, 6):
+        cols[i] = dataclasses.replace(cols[i], source=f"联系方式/{cols[i].source}")
+    return dataclasses.replace(c, columns=tuple(cols))
+
+
+def test_xlsx_two_level_header_from_group_leaf_names(tmp_path, contracts):
+    c = _grouped(contracts, sheet="人员", header_row=3, header_depth=2)
+    recs = _records(c)
+    path, _, truth = _write(tmp_path, writers.XlsxSink, c, recs, dup=0.1, title="测试表", creator="t",
+                            created=dt.datetime(2026, 11, 21, 3))
+    _check(read_xlsx(path.read_bytes(), "x", sheet="人员", header_row=3, header_depth=2), c, truth, recs)
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)["人员"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    n = len(c.columns)
+    # the title across, each group across its leaves, every ungrouped name down both header rows
+    assert merged == {f"A1:{chr(64 + n)}1", "B2:D2", "F2:G2", "A2:A3", "E2:E3"} | {
+        f"{chr(65 + i)}2:{chr(65 + i)}3" for i in range(7, n)}
+    assert [ws.cell(2, i).value for i in (1, 2, 5, 6)] == [c.columns[0].source, "基本信息", c.columns[4].source, "联系方式"]
+    assert ws.cell(3, 2).value == c.columns[1].source.split("/")[1] and ws.cell(3, 1).value is None
+    assert truth.row_number.tolist() == list(range(4, 4 + len(truth))) and truth.sheet.isna().all()
+
+
+def test_xlsx_group_leaf_names_need_a_two_row_header(tmp_path, contracts):
+    c = _grouped(contracts, sheet="人员", header_row=2)
+    with pytest.raises(ValueError, match="headerDepth 2"):
+        _write(tmp_path, writers.XlsxSink, c, [], title="测试表", creator="t", created=dt.datetime(2026, 11, 21))
+
+
+def _month(rec) -> str:
+    return f"2026年{int(rec.entity_key[1:]) % 3 + 9}月"
+
+
+def test_xlsx_one_sheet_per_record_group(tmp_path, contracts):
+    c = _grouped(contracts, sheet="*", header_row=4, header_depth=2)
+    recs = _records(c)
+    path, summary, truth = _write(tmp_path, writers.XlsxSink, c, recs, dup=0.15, title=lambda s: f"{s}台账",
+                                  creator="t", created=dt.datetime(2026, 11, 21, 3), sheet_of=_month,
+                                  sheets=("2026年11月",))
+    batch = read_xlsx(path.read_bytes(), "x", sheet="*", header_row=4, header_depth=2)
+    # the reader goes sheet by sheet, the truth in the order records were written
+    assert sorted((r.part, r.row_number) for r in batch.rows) == sorted(zip(truth.sheet, truth.row_number))
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["2026年11月", "2026年9月", "2026年10月"]  # opened up front, then as records arrive
+    for name in wb.sheetnames:
+        ws = wb[name]
+        assert ws.cell(2, 1).value == f"{name}台账"  # a blank first row, then the sheet's own title
+        rows = truth[truth.sheet == name]
+        assert rows.row_number.tolist() == list(range(5, 5 + len(rows))) == list(range(5, ws.max_row + 1))
+        # every record (and every duplicate) sits in its own group's sheet
+        assert all(_month(r) == name for r in recs if r.values[c.primary_key[0]] in set(rows.record_key))
+    by_key = {r.values["id_number"]: r for r in recs}
+    got = {(r.part, r.row_number): r.values for r in batch.rows}
+    for sheet, row, key in zip(truth.sheet, truth.row_number, truth.record_key):
+        assert got[(sheet, row)] == {col.source: (by_key[key].values[col.name] or None) for col in c.columns}
+    assert summary["duplicates"] > 0 and len(batch.rows) == summary["records"] == N + summary["duplicates"]
+
+
+def test_xlsx_sheets_stream_into_the_same_bytes(tmp_path, contracts):
+    c = _contract(contracts, "xlsx", None, "xlsx", sheet="*", header_row=1)
+    recs = _records(c)
+    first = _write(tmp_path / "a", writers.XlsxSink, c, recs, dup=0.1, title=None, creator="t",
+                   created=dt.datetime(2026, 11, 21), sheet_of=_month)[0].read_bytes()
+    second = _write(tmp_path / "b", writers.XlsxSink, c, recs, dup=0.1, title=None, creator="t",
+                    created=dt.datetime(2026, 11, 21), sheet_of=_month)[0].read_bytes()
+    assert first == second
+    batch = read_xlsx(first, "x", sheet="*", header_row=1)
+    assert batch.header == [col.source for col in c.columns] and len(batch.rows) > N
+
+
+def test_xlsx_with_no_records_still_has_its_header(tmp_path, contracts):
+    c = _grouped(contracts, sheet="*", header_row=3, header_depth=2)
+    path, summary, _ = _write(tmp_path, writers.XlsxSink, c, [], title="测试表", creator="t",
+                              created=dt.datetime(2026, 11, 21), sheet_of=_month)
+    batch = read_xlsx(path.read_bytes(), "x", sheet="*", header_row=3, header_depth=2)
+    assert batch.header == [col.source for col in c.columns] and not batch.rows and summary["records"] == 0
