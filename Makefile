@@ -53,9 +53,10 @@ ingest: install ## Land new file deliveries in the lake by hand (API feeds need 
 	$(BIN)/citylake ingest
 
 .PHONY: contracts
-contracts: install ## Check every contract; regenerate the dbt sources and docs/sources.md from them
+contracts: install ## Check every contract; regenerate the dbt sources, staging models and docs/sources.md from them
 	$(BIN)/citylake contracts check
 	$(BIN)/citylake contracts dbt-sources
+	$(BIN)/citylake contracts dbt-staging
 	$(BIN)/citylake contracts catalogue
 
 .PHONY: docs

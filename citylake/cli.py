@@ -44,6 +44,13 @@ def cmd_contracts(a: argparse.Namespace) -> int:
         print(write_catalogue(load_contracts(s.contracts_dir, include_inactive=True), s.home / "docs" / "sources.md",
                               simulated_defects()))
         return 0
+    if a.action == "dbt-staging":
+        from citylake.staging import STAGING_DIR, write_staging
+        from ingest.contracts import load_contracts
+
+        for path in write_staging(load_contracts(s.contracts_dir), s.dbt_project_dir / STAGING_DIR):
+            print(path)
+        return 0
     from citylake.dbt import write_sources
 
     print(write_sources(s))
@@ -125,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
                                           "the embedded SQLite files (also CITYLAKE_SIM_FRONTDB_URL)")
     sp.set_defaults(fn=cmd_simulate)
 
-    sp = sub.add_parser("contracts", help="check the feed contracts, or regenerate the dbt sources or the catalogue page")
-    sp.add_argument("action", choices=["check", "dbt-sources", "catalogue"])
+    sp = sub.add_parser("contracts", help="check the feed contracts, or regenerate from them the dbt sources, "
+                                          "the staging models or the catalogue page")
+    sp.add_argument("action", choices=["check", "dbt-sources", "dbt-staging", "catalogue"])
     sp.set_defaults(fn=cmd_contracts)
 
     sp = sub.add_parser("ingest", help="land new deliveries in the lake (all feeds, or --feed ID ...)")

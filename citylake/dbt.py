@@ -53,6 +53,8 @@ def _source_table(contract: Contract) -> dict[str, Any]:
     # A full export replaces the last one; deltas (and API/database pulls) add versions.
     latest_file = contract.delivery.kind == "file" and contract.delivery.mode == "full"
     snapshot = "full snapshot per file" if latest_file else "every version delivered"
+    from citylake.staging import address_columns, column_standard
+
     meta: dict[str, Any] = {
         "contract_id": contract.id,
         "basic_dataset": contract.basic_dataset,
@@ -62,6 +64,8 @@ def _source_table(contract: Contract) -> dict[str, Any]:
         "external_location": (
             f"read_parquet('{pattern}', hive_partitioning=true, union_by_name=true)"
         ),
+        # Staging derives an address key from each (address, division column, key name).
+        "addresses": [list(a) for a in address_columns(contract)],
     }
     return {
         "name": contract.feed,
@@ -71,7 +75,9 @@ def _source_table(contract: Contract) -> dict[str, Any]:
             {
                 "name": c.name,
                 "description": c.label,
-                "config": {"meta": {"pii": c.pii, "grade": c.grade, **({"formats": list(c.formats)} if c.formats else {})}},
+                "config": {"meta": {"pii": c.pii, "grade": c.grade,
+                                    **({"formats": list(c.formats)} if c.formats else {}),
+                                    **({"standard": column_standard(c)} if column_standard(c) else {})}},
             }
             for c in contract.columns
         ],

@@ -75,12 +75,16 @@ def summarise(s: Settings) -> None:
             ok = "ok" if m.rows_read == m.rows_written + m.rows_quarantined else "MISMATCH"
             print(f"  {c.id:<16} {m.source:<44} {m.status:<8} read {m.rows_read:>7} = written "
                   f"{m.rows_written:>7} + quarantined {m.rows_quarantined:>5}  {ok}")
+    rows = None
     if s.warehouse.exists():
         import duckdb
 
         con = duckdb.connect(str(s.warehouse), read_only=True)
         try:
-            rows = con.execute(
+            # A run whose build or validation failed has no verdicts yet: say so instead of failing here.
+            has_runs = con.execute("select count(*) from information_schema.tables where table_schema = 'quality' "
+                                   "and table_name = 'validity_runs'").fetchone()[0]
+            rows = has_runs and con.execute(
                 """select dataset, contract_id, records, valid_records, validity_ratio, target, passed
                    from quality.validity_runs
                    where run_id = (select run_id from quality.validity_runs order by run_at desc limit 1)
@@ -88,6 +92,9 @@ def summarise(s: Settings) -> None:
             ).fetchall()
         finally:
             con.close()
+    if not rows:
+        print("\n== 基础数据有效性: no validity run recorded (see the failed tasks above) ==")
+    else:
         print("\n== 基础数据有效性 validity of basic data (target ≥ 90%) ==")
         for ds, cid, n, v, r, t, p in rows:
             mark = "✓ 达标 PASSED" if p else "✗ 未达标 FAILED"

@@ -128,17 +128,20 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, contract: Contract) -> pd.Data
         raise ValidationError(f"{table} lacks column(s) {', '.join(missing)} required by contract {contract.id}")
     judged = list(dict.fromkeys([*contract.primary_key, *(r.column for r in contract.rules)]))
     select = ", ".join(f"s.{_ident(c)}" for c in [*LINEAGE, *judged])
-    needs_address = any(r.rule == "address_resolvable" for r in contract.rules)
-    if needs_address and _table_exists(con, RESOLVED_TABLE):
-        sql = (
-            f"select {select}, r.is_resolved as _is_resolved from {table} s left join "
-            f"(select record_id, bool_or(is_resolved) as is_resolved from {RESOLVED_TABLE} group by record_id) r "
-            f"using (record_id)"
-        )
+    # One resolution flag per address column (a feed may send several addresses).
+    addresses = list(dict.fromkeys(r.column for r in contract.rules if r.rule == "address_resolvable"))
+    flags = {col: f"_is_resolved_{i}" for i, col in enumerate(addresses)}
+    if addresses and _table_exists(con, RESOLVED_TABLE):
+        joins = "".join(
+            f" left join (select record_id, is_resolved as {flag} from {RESOLVED_TABLE} "
+            f"where feed_id = '{contract.id}' and address_column = '{col}') as {flag}_r using (record_id)"
+            for col, flag in flags.items())
+        sql = f"select {select}, {', '.join(f'{f}_r.{f}' for f in flags.values())} from {table} s{joins}"
     else:
-        if needs_address:
+        if addresses:
             log.warning("%s is missing: every address of %s counts as not resolved", RESOLVED_TABLE, contract.id)
-        sql = f"select {select}, null::boolean as _is_resolved from {table} s"
+        extra = "".join(f", null::boolean as {f}" for f in flags.values())
+        sql = f"select {select}{extra} from {table} s"
     df = con.sql(sql).to_arrow_table().to_pandas()
 
     for c in judged:
@@ -149,7 +152,7 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, contract: Contract) -> pd.Data
         if rule.rule == "unique":
             df[helper_column(rule)] = rules.unique(df, contract.primary_key if rule.column in contract.primary_key else [rule.column])
         elif rule.rule == "address_resolvable":
-            df[helper_column(rule)] = rules.address_resolvable(df[rule.column], df["_is_resolved"])
+            df[helper_column(rule)] = rules.address_resolvable(df[rule.column], df[flags[rule.column]])
     # The batch holds only what the suite reads: GX fingerprints every column of the frame it is given.
     keep = {AS_OF_COLUMN} | {
         helper_column(r) if r.rule in DATASET_RULES else r.column for r in contract.rules

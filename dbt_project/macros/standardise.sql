@@ -80,3 +80,20 @@
 {% macro std_number(expr) -%}
     cast({{ citylake.empty_as_null(citylake.regexp_extract(citylake.squish(expr), '^([0-9]+(?:\\.[0-9]+)?)', 1)) }} as double)
 {%- endmacro %}
+
+{#- 统一社会信用代码 as sent → 18 upper-case half-width characters of the GB 32100 alphabet (no I O S V Z),
+    or null. The mod-31 check is the validity rule's (python-stdnum), not standardisation's. -#}
+{% macro std_uscc(expr) -%}
+    {{ citylake.empty_as_null(citylake.regexp_extract(
+        'upper(' ~ citylake.squish(expr) ~ ')', '^([0-9A-HJ-NP-RTUW-Y]{18})$', 1)) }}
+{%- endmacro %}
+
+{#- A code of exactly `n` digits (GB/T 28181 device id: 20; 统计用区划代码: 12), half-width, or null. -#}
+{% macro std_digits(expr, n) -%}
+    {{ citylake.empty_as_null(citylake.regexp_extract(citylake.squish(expr), '^([0-9]{' ~ n ~ '})$', 1)) }}
+{%- endmacro %}
+
+{#- 机动车号牌 as sent → upper-case, half-width, without spaces or the separator dot (赣C·12345 → 赣C12345). -#}
+{% macro std_plate(expr) -%}
+    {{ citylake.empty_as_null(citylake.regexp_replace_all('upper(' ~ citylake.squish(expr) ~ ')', '[·.\\s-]+', '')) }}
+{%- endmacro %}

@@ -43,7 +43,7 @@ def test_one_source_per_department_one_table_per_feed(contracts):
     assert tables["shuju", "hotline"]["config"]["meta"]["snapshot"] == "versions"
     cols = {c["name"]: c for c in hukou["columns"]}
     assert cols["id_number"]["description"] == "公民身份号码"
-    assert cols["id_number"]["config"]["meta"] == {"pii": "id_number", "grade": "核心"}
+    assert cols["id_number"]["config"]["meta"] == {"pii": "id_number", "grade": "核心", "standard": "id_number"}
     assert list(cols) == [c.name for c in next(c for c in contracts if c.id == "gongan.hukou").columns]
 
 

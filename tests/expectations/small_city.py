@@ -198,7 +198,7 @@ def build(db: Path, only: list[str] | None = None) -> None:
     con.execute("create schema if not exists staging; create schema if not exists intermediate")
     con.execute(
         "create table intermediate.int_addresses_resolved "
-        "(record_id varchar, feed_id varchar, address_key varchar, is_resolved boolean)"
+        "(record_id varchar, feed_id varchar, address_column varchar, address_key varchar, is_resolved boolean)"
     )
     for cid, rows in rows_by_contract().items():
         if only is not None and cid not in only:
@@ -219,9 +219,11 @@ def build(db: Path, only: list[str] | None = None) -> None:
                 + ")",
                 [rid, f"{c.dept}/{c.feed}/file1", row_number] + [row.get(n) for n in cols],
             )
-            if resolved is not None:
+            address = next((r.column for r in c.rules if r.rule == "address_resolvable"), None)
+            if resolved is not None and address is not None:
                 con.execute(
-                    "insert into intermediate.int_addresses_resolved values (?, ?, 'key', ?)", [rid, cid, resolved]
+                    "insert into intermediate.int_addresses_resolved values (?, ?, ?, 'key', ?)",
+                    [rid, cid, address, resolved],
                 )
     con.close()
 

@@ -1,22 +1,25 @@
--- Person addresses checked against the house register: the `address_resolvable` rule's evidence.
+-- Every address a feed's `address_resolvable` rule judges, checked against the house register: the rule's
+-- evidence. The list of (feed, staging model, address column) is generated from the contracts.
+-- depends_on: {{ ref('stg_zhujian__fangwu') }}
 with
-
-hukou as (
-    select * from {{ ref('stg_gongan__hukou') }}
-),
-
-liudong as (
-    select * from {{ ref('stg_gongan__liudong') }}
-),
 
 houses as (
     select * from {{ ref('stg_zhujian__fangwu') }}
 ),
 
 addresses as (
-    select record_id, 'gongan.hukou' as feed_id, address, address_key from hukou
+    {%- for a in staged_addresses() %}
+    select
+        record_id,
+        '{{ a.contract_id }}' as feed_id,
+        '{{ a.address }}' as address_column,
+        cast({{ adapter.quote(a.address) }} as {{ dbt.type_string() }}) as address,
+        {{ adapter.quote(a.address_key) }} as address_key
+    from {{ ref(a.model) }}
+    {%- if not loop.last %}
     union all
-    select record_id, 'gongan.liudong' as feed_id, address, address_key from liudong
+    {%- endif %}
+    {%- endfor %}
 ),
 
 house_keys as (
@@ -27,6 +30,7 @@ final as (
     select
         addresses.record_id,
         addresses.feed_id,
+        addresses.address_column,
         addresses.address,
         addresses.address_key,
         -- No address sent: not applicable (the rule passes empty values; `required` judges them).
