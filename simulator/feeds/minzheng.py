@@ -1,4 +1,6 @@
-"""民政局: 低保/特困 保障对象, a legacy .xls export (header on row 1, no title), one row per member.
+"""民政局: 低保/特困 保障对象, 婚姻登记, 社会组织 and 殡葬 火化登记.
+
+低保/特困 保障对象 is a legacy .xls export (header on row 1, no title), one row per member.
 
 Assisted households are drawn from the registered households of each grid; all their members are listed
 under one 保障证号. Dates are written YYYY/MM/DD, as the 社会救助 system exports them.
@@ -7,9 +9,12 @@ under one 保障证号. Dates are written YYYY/MM/DD, as the 社会救助 system
 from __future__ import annotations
 
 import datetime as dt
+import random
+import weakref
 
 from simulator.address import standard_address
-from simulator.defects import Record
+from simulator import defects
+from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec
 from simulator.people import HUKOU
@@ -121,4 +126,230 @@ def _hunyin_options(contract, date) -> dict:
 FEEDS = FEEDS + (
     FeedSpec("minzheng.hunyin", _hunyin, date_format=HUNYIN_DATE, timestamp_format=HUNYIN_DATE,
              sink_options=_hunyin_options, delivery_mode="delta"),
+)
+
+
+# ---- 社会组织 ------------------------------------------------------------------------------------------
+
+SHEHUI_DATE = "%Y-%m-%d"
+CHUNK = 1000  # records damaged together: rates stay stratified, memory stays one chunk
+# 业务主管单位 by the kind of organisation (since 2016 行业协会商会 register directly: no 主管单位).
+_SUPERVISOR = {"协会": "", "商会": "", "养老院": "{district}民政局", "幼儿园": "{district}教育体育局",
+               "社会工作服务中心": "{district}民政局", "慈善基金会": "宜春市民政局"}
+_ANNUAL_CHECK = (("合格", 0.82), ("基本合格", 0.09), ("不合格", 0.02), ("未参检", 0.07))
+WRONG_ORG_TYPES = ("社团", "民非", "社会服务机构", "协会")
+WRONG_STATUS = ("存续", "在业", "有效")
+
+
+def chunked(items, size: int = CHUNK):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _shehui_zuzhi(wctx, st):
+    """The world's social organisations (USCC 51/52/53: 民政-registered 社会团体, 民办非企业单位, 基金会), as the
+    登记管理系统 lists them; registered by the district's 民政局 (division = the district)."""
+    from simulator.feeds.shichang import bad_uscc
+    from simulator.feeds.world_damage import damage
+    from simulator.geography import DISTRICT_BY_CODE
+
+    env, rng = st.env, st.rng
+    orgs = (o for o in wctx.world.orgs() if o["category"] == "social_org")
+    for chunk in chunked(orgs):
+        recs = []
+        for o in chunk:
+            word = next((w for w in _SUPERVISOR if o["name"].endswith(w)), "")
+            district = DISTRICT_BY_CODE[o["district_code"]].name
+            recs.append(Record(values={
+                "uscc": o["uscc"], "name": o["name"], "org_type": o["org_type"], "legal_rep": o["legal_rep_name"],
+                "supervisor": _SUPERVISOR.get(word, "").format(district=district), "address": o["address"] or "",
+                "division_code": o["district_code"], "registered_date": o["established_date"].strftime(SHEHUI_DATE),
+                "status": "正常" if o["status"] == "存续" else "注销",
+                "annual_check": rng.choices([v for v, _ in _ANNUAL_CHECK], weights=[w for _, w in _ANNUAL_CHECK])[0],
+            }, entity_key=o["uscc"], context=o))
+
+        def mutate(kind: str, column: str, rec: Record) -> str:
+            if kind == "bad_uscc":
+                return bad_uscc(rec.values[column], rng)
+            if kind == "bad_division":
+                return defects.bad_division(rng)
+            if kind == "bad_date":
+                return defects.bad_date(rec.context["established_date"], env, rng)
+            if kind == "wrong_code":
+                return rng.choice(WRONG_ORG_TYPES if column == "org_type" else WRONG_STATUS)
+            if kind == "missing_required":
+                return ""
+            raise ValueError(f"defect {kind} does not apply to 社会组织")
+
+        damage(recs, st.defects, rng, mutate)
+        yield from recs
+
+
+def _shehui_zuzhi_options(contract, date) -> dict:
+    return {"title": None, "created": dt.datetime.combine(date, dt.time(8, 10)), "creator": "宜春市民政局"}
+
+
+FEEDS = FEEDS + (
+    # ≈93% valid: the register is checked yearly (年检), so codes and types are mostly right.
+    FeedSpec("minzheng.shehui_zuzhi", world_records=_shehui_zuzhi, date_format=SHEHUI_DATE,
+             timestamp_format=SHEHUI_DATE, sink_options=_shehui_zuzhi_options,
+             defects=FeedDefects(
+                 rates={"bad_uscc": 0.020, "bad_division": 0.010, "bad_date": 0.010, "missing_required": 0.015,
+                        "wrong_code": 0.015, "duplicate": 0.005},
+                 columns={"bad_uscc": ("uscc",), "bad_division": ("division_code",), "bad_date": ("registered_date",),
+                          "missing_required": ("legal_rep", "name"), "wrong_code": ("org_type", "status"),
+                          "duplicate": ("uscc",)})),
+)
+
+
+# ---- 殡葬 火化登记 -------------------------------------------------------------------------------------
+
+BINZANG_DATE = "%Y/%m/%d"
+BINZANG_TITLE = "宜春市遗体火化登记表（{date:%Y年%m月%d日}）"
+CREMATED_SHARE = 0.95  # of the city's deaths cremated in its own funeral homes (Jiangxi: cremation reform)
+_LAG = ((0, 0.15), (1, 0.45), (2, 0.30), (3, 0.10))  # days from death to cremation
+_FUNERAL_HOME = {"360902": "宜春市殡仪馆"}
+
+# World by its first grid: the grid loop of a delta day sees only ``ctx.world_grid`` (one of the world's own
+# GridInfo objects), and the deaths of the day must be known there to take the dead's names and families
+# from the regenerated residents. The world registers itself on day 0 (``_binzang_world``).
+_WORLDS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _register(world) -> None:
+    for key in [k for k, (ref, _) in _WORLDS.items() if ref() is None]:
+        del _WORLDS[key]
+    if world.grids:
+        _WORLDS[id(world.grids[0])] = (weakref.ref(world), {})
+
+
+def _world_of(info):
+    entry = _WORLDS.get(id(info))
+    if entry is None or entry[0]() is None or entry[0]().grids[0] is not info:
+        return None, None
+    return entry[0](), entry[1]
+
+
+def deaths_by_date(world, last: dt.date, cache: dict | None = None) -> dict[dt.date, list[dict]]:
+    """The world's deaths (``simulator.world.vital``) on each day after the as-of date up to ``last``: the
+    vital state replayed day by day from the as-of city, each day with ``Random(f"{seed}/world/vital/{date}")``,
+    the convention every feed of deaths follows (卫健 死亡医学证明, 公安 户籍注销) so they name the same persons."""
+    from simulator.world.vital import VitalState, day_changes
+
+    cache = {} if cache is None else cache
+    state, done = cache.get("state") or VitalState(world), cache.get("done", world.as_of)
+    out = cache.setdefault("deaths", {})
+    while done < last:
+        done += dt.timedelta(days=1)
+        changes = day_changes(state, done, random.Random(f"{world.seed}/world/vital/{done}"))
+        out[done] = [c for c in changes if c["change"] == "death"]
+    cache["state"], cache["done"] = state, done
+    return {d: rows for d, rows in out.items() if d <= last}
+
+
+def cremation(world, death: dict) -> dt.date | None:
+    """The day the deceased is cremated in the city (None: buried or taken home), a stable draw per person."""
+    r = random.Random(f"{world.seed}/minzheng/binzang/{death['person_key']}")
+    if r.random() >= CREMATED_SHARE:
+        return None
+    return death["date"] + dt.timedelta(days=r.choices([d for d, _ in _LAG], weights=[w for _, w in _LAG])[0])
+
+
+def _binzang_grid(ctx, st) -> list[Record]:
+    """Delta day d: the previous day's cremations (the 09:00 export of yesterday's register: deaths of days
+    1..d-1, cremated 0–3 days after death), drawn from the grid's residents whom the world's vital changes
+    say died. Day 0 sends none: the world's deaths start after the as-of date (the as-of city is alive)."""
+    if ctx.day == 0:
+        return []
+    if "cremations" not in st.counters:
+        world, cache = _world_of(ctx.world_grid)
+        if world is None:
+            raise RuntimeError("minzheng.binzang: the world was not registered on day 0")
+        yesterday = ctx.date - dt.timedelta(days=1)
+        st.counters["cremations"] = {
+            d["person_key"]: (d, when) for rows in deaths_by_date(world, yesterday, cache).values() for d in rows
+            if (when := cremation(world, d)) == yesterday}
+    wanted = st.counters["cremations"]
+    env, rng = st.env, st.rng
+    members: dict[str, list] = {}
+    for p in ctx.people:
+        members.setdefault(p.household_id, []).append(p)
+    recs = []
+    for p in ctx.people:
+        if p.person_key not in wanted:
+            continue
+        death, cremated = wanted[p.person_key]
+        if death["id_number"] != p.id_number:
+            raise ValueError(f"{p.person_key}: the world's death names another ID number")
+        family = [m for m in members[p.household_id] if m is not p and (ctx.date - m.birth_date).days >= 18 * 365]
+        kin = family[0] if family else None
+        division = p.house.division_code
+        recs.append(Record(values={
+            "cremation_id": f"HH{division}{cremated:%Y%m%d}{int(p.person_key[1:]) % 10**5:05d}",
+            "name": p.name, "id_number": p.id_number, "sex": p.sex,
+            "death_date": death["date"].strftime(BINZANG_DATE), "cremated_date": cremated.strftime(BINZANG_DATE),
+            "funeral_home": _FUNERAL_HOME.get(division, f"{p.house.district_name}殡仪馆"),
+            "home_address": standard_address(p.house), "division_code": division,
+            "family_name": kin.name if kin else "", "family_phone": kin.phone if kin else "",
+        }, entity_key=p.person_key, context=(p, death["date"])))
+
+    def mutate(kind: str, column: str, rec: Record) -> str:
+        if kind in ("bad_check_digit", "legacy_15_digit"):
+            return defects.bad_id(kind, rec.values[column], rng)
+        if kind == "bad_date":  # judged on the delivery day: a "future" date must lie after it
+            day = rec.context[1]
+            return rng.choice((f"{day.year}/13/45", f"{day.year}/02/30", "不详", f"{day.year}年{day.month}月",
+                               (ctx.date + dt.timedelta(days=rng.randint(30, 300))).strftime(BINZANG_DATE)))
+        if kind == "bad_division":
+            return defects.bad_division(rng)
+        if kind == "bad_phone":
+            return defects.bad_phone(rng)
+        if kind == "missing_required":
+            return ""
+        raise ValueError(f"defect {kind} does not apply to 火化登记")
+
+    def eligible(kind: str, column: str, rec: Record) -> bool:
+        if kind == "legacy_15_digit":
+            return rec.context[0].birth_date.year <= 1984
+        return kind != "bad_phone" or bool(rec.values[column])
+
+    from simulator.feeds.world_damage import damage as apply
+
+    apply(recs, st.defects, rng, mutate, eligible)
+    return recs
+
+
+def _binzang_world(wctx, st):
+    if wctx.day == 0:
+        _register(wctx.world)
+    return iter(())
+
+
+def _binzang_options(contract, date) -> dict:
+    return {"title": BINZANG_TITLE.format(date=date)}
+
+
+def _every_record(rec, ctx) -> bool:
+    """The day's records are already only that day's cremations."""
+    return True
+
+
+FEEDS = FEEDS + (
+    # ≈93% valid: 火化证明 are typed at the funeral home's desk from the family's papers.
+    FeedSpec("minzheng.binzang", _binzang_grid, world_records=_binzang_world, date_format=BINZANG_DATE,
+             timestamp_format=BINZANG_DATE, sink_options=_binzang_options, delivery_mode="delta",
+             changed=_every_record,
+             defects=FeedDefects(
+                 rates={"bad_check_digit": 0.015, "legacy_15_digit": 0.015, "missing_required": 0.010,
+                        "bad_date": 0.015, "bad_division": 0.010, "bad_phone": 0.020, "duplicate": 0.005},
+                 columns={"bad_check_digit": ("id_number",), "legacy_15_digit": ("id_number",),
+                          "missing_required": ("name",), "bad_date": ("death_date", "cremated_date"),
+                          "bad_division": ("division_code",), "bad_phone": ("family_phone",),
+                          "duplicate": ("cremation_id",)})),
 )

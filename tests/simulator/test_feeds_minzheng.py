@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import xlrd
+from stdnum.cn import ric
 
 from simulator.defects import DEFAULTS
 from tests.simulator import draft_feeds as df
@@ -94,3 +95,233 @@ def test_hunyin_couples_are_a_man_and_a_woman_of_one_household(marriages):
     assert checked > 0
     day1, _ = df.delivery(out, summary, contracts["minzheng.hunyin"], day=1)
     assert len(day1) == 0
+
+
+# ---- feeds drawn with the world: a small city run day by day through the feed's own spec and sink ------
+
+def run_feed(out, cid: str, *, persons: int, days: int, world_config: dict | None = None,
+             rates: dict | None = None):
+    """The feed's spec over a city of ``persons`` for days 0..``days``, as ``simulate`` runs it (grid loop,
+    then the world pass), written by the contract's sink; the world may take other rates than the default
+    (a high death rate gives a small city enough cremations to judge). Returns (landing paths per day,
+    truth records, the contract, the world, the grids)."""
+    import datetime as dt
+    import random as rnd
+
+    from ingest.contracts import load_contract
+    from simulator import defects as sim_defects
+    from simulator.feeds import all_specs, writers
+    from simulator.feeds.registry import FeedState, GridContext, WorldContext
+    from simulator.truth import TruthWriter
+    from simulator.world import build_world, city_grids, make_population
+
+    contract = load_contract(df.REPO / "contracts" / cid.split(".")[0] / f"{cid.split('.')[1]}.yaml")
+    spec = next(s for s in all_specs() if s.contract_id == cid)
+    feed = sim_defects.config_with_rates({cid: rates} if rates else None)[cid]
+    population = make_population(df.SEED, df.AS_OF)
+    grids = list(city_grids(persons, df.SEED, df.AS_OF, population))
+    world = build_world(grids, df.SEED, df.AS_OF, config=world_config, ids=population.ids)
+    truth = TruthWriter(out / "sim" / "truth")
+    sink_cls = {"xls": writers.XlsSink, "xlsx": writers.XlsxSink, "csv": writers.CsvSink}[contract.delivery.format]
+    paths = []
+    for day in range(days + 1):
+        date = df.AS_OF + dt.timedelta(days=day)
+        env = sim_defects.FeedEnv(df.AS_OF, contract.reverify_days, spec.date_format, spec.timestamp_format)
+        st = FeedState(spec, contract, feed, env, rnd.Random(f"{df.SEED}/{cid}"))
+        options = spec.sink_options(contract, date) if spec.sink_options else {}
+        name = f"{contract.feed}_{date:%Y%m%d}.{contract.delivery.format}"
+        sink = sink_cls(contract, out / "landing", name, truth, feed.rates.get("duplicate", 0),
+                        rnd.Random(f"{df.SEED}/{cid}/dup"), day=day, **options)
+        for i, grid in enumerate(grids if spec.records else ()):
+            for rec in spec.records(GridContext(grid, grid.persons, day, date, df.AS_OF, world_grid=world.grids[i]), st):
+                sink.write(rec)
+        if spec.world_records:
+            for rec in spec.world_records(WorldContext(world, day, date, df.AS_OF, delta_only=day > 0), st):
+                sink.write(rec)
+        paths.append(sink.close()["path"])
+    truth.close()
+    return paths, df.truth(out), contract, world, grids
+
+
+def read(out, contract, rel: str) -> pd.DataFrame:
+    from ingest.load import read_file
+
+    batch = read_file(contract, (out / "landing" / rel).read_bytes(), rel)
+    assert not batch.bad_rows, batch.bad_rows[:3]
+    assert batch.header == [c.source for c in contract.columns]
+    names = {c.source: c.name for c in contract.columns}
+    frame = pd.DataFrame([{names[k]: ("" if v is None else v) for k, v in r.values.items()} for r in batch.rows],
+                         columns=[c.name for c in contract.columns], dtype="string").fillna("")
+    frame.index = [r.row_number for r in batch.rows]
+    return frame
+
+
+def judged(frame: pd.DataFrame, contract, as_of) -> pd.Series:
+    """The rules each row breaks, judged as of its delivery day (as the pipeline's load date)."""
+    from expectations import rules
+
+    broken = pd.Series([set() for _ in range(len(frame))], index=frame.index)
+    flat = frame.replace("", pd.NA)
+    for rule in contract.rules:
+        col = flat[rule.column]
+        if rule.rule == "required":
+            holds = rules.required(col)
+        elif rule.rule == "unique":
+            holds = rules.unique(flat.assign(source_file="f", source_row_number=flat.index), list(contract.primary_key))
+        elif rule.rule == "gb11643_id":
+            holds = rules.gb11643_id(col, as_of)
+        elif rule.rule == "date":
+            holds = rules.date(col, rule.args["formats"], as_of)
+        elif rule.rule == "in_set":
+            holds = rules.in_set(col, rule.args["values"])
+        elif rule.rule in ("gb2260_division", "mobile_phone", "gb32100_uscc"):
+            holds = getattr(rules, rule.rule)(col)
+        else:
+            raise AssertionError(f"rule {rule.rule} not covered")
+        for row in holds.index[~holds.fillna(True).astype(bool)]:
+            broken[row].add(rule.rule_id)
+    return broken
+
+
+def assert_days_match(out, paths, records, contract) -> int:
+    import datetime as dt
+
+    checked = 0
+    for day, rel in enumerate(paths):
+        frame = read(out, contract, rel)
+        tr = records[(records.contract_id == contract.id) & (records.day == day)].set_index("row_number")
+        assert sorted(tr.index) == sorted(frame.index)
+        computed = judged(frame, contract, df.AS_OF + dt.timedelta(days=day))
+        bad = [(r, list(tr.at[r, "defects"]), sorted(tr.at[r, "broken_rules"]), sorted(computed[r]))
+               for r in frame.index if set(tr.at[r, "broken_rules"]) != computed[r]]
+        assert not bad, bad[:5]
+        checked += len(frame)
+    return checked
+
+
+BINZANG_DAYS = 6
+
+
+@pytest.fixture(scope="module")
+def cremations(tmp_path_factory):
+    # 3,000 persons dying at 3 a year (the world default is 0.0075): ~25 deaths a day, enough to judge every kind in a few days
+    out = tmp_path_factory.mktemp("binzang")
+    paths, records, contract, world, grids = run_feed(out, "minzheng.binzang", persons=3000, days=BINZANG_DAYS,
+                                                      world_config={"death_rate": 3.0})
+    return out, paths, records, contract, world, grids
+
+
+def test_binzang_xls_with_a_title_row_day_by_day(cremations):
+    out, paths, records, contract, _world, _grids = cremations
+    mine = records[records.contract_id == contract.id]
+    assert (mine.day == 0).sum() == 0  # the as-of city is alive: the first delivery holds no cremations
+    assert (mine.day == 1).sum() == 0  # day 1 sends the as-of day's cremations: nobody has died yet
+    assert mine.day.nunique() == BINZANG_DAYS - 1 and len(mine) > 60
+    sheet = xlrd.open_workbook(str(out / "landing" / paths[2])).sheet_by_name(contract.delivery.sheet)
+    assert sheet.cell_value(0, 0).startswith("宜春市遗体火化登记表")
+    assert sheet.row_values(1) == [col.source for col in contract.columns]
+    assert sheet.nrows - 2 == (mine.day == 2).sum()
+
+
+def test_binzang_truth_agrees_with_the_rules_each_day(cremations):
+    out, paths, records, contract, _world, _grids = cremations
+    assert assert_days_match(out, paths, records, contract) > 60
+
+
+def test_binzang_deceased_are_the_worlds_deaths(cremations):
+    """Each cremated person was cremated the day before the delivery, died then or up to three days before by
+    the world's vital
+    changes, under the ID number the world has for them; nobody is cremated twice; ID numbers are valid
+    (python-stdnum) exactly where no ID defect was put."""
+    import datetime as dt
+
+    from simulator.feeds.minzheng import cremation, deaths_by_date
+
+    out, paths, records, contract, world, grids = cremations
+    last = df.AS_OF + dt.timedelta(days=BINZANG_DAYS)
+    deaths = {d["person_key"]: d for rows in deaths_by_date(world, last).values() for d in rows}
+    mine = records[(records.contract_id == contract.id) & ~records.defects.map(lambda d: "duplicate" in d)]
+    assert mine.entity_key.is_unique and set(mine.entity_key) <= set(deaths)
+    people = {p.person_key: p for g in grids for p in g.persons}
+    expected = {k for k, d in deaths.items() if k in people and (c := cremation(world, d)) is not None and c < last}
+    assert set(mine.entity_key) == expected
+    for day, rel in enumerate(paths[1:], 1):
+        frame = read(out, contract, rel)
+        tr = mine[mine.day == day].set_index("row_number")
+        for row in tr.index:
+            d, r = deaths[tr.at[row, "entity_key"]], frame.loc[row]
+            yesterday = df.AS_OF + dt.timedelta(days=day - 1)
+            assert d["date"] <= yesterday <= d["date"] + dt.timedelta(days=3)
+            assert r.cremated_date == f"{yesterday:%Y/%m/%d}" or "bad_date" in tr.at[row, "defects"]
+            id_hit = {"bad_check_digit", "legacy_15_digit"} & set(tr.at[row, "defects"])
+            assert ric.is_valid(r.id_number) == (not id_hit)
+            if not id_hit:
+                assert r.id_number == d["id_number"] == people[d["person_key"]].id_number
+
+
+def test_binzang_every_kind_at_high_rates(tmp_path):
+    kinds = ("bad_check_digit", "legacy_15_digit", "missing_required", "bad_date", "bad_division", "bad_phone")
+    paths, records, contract, _world, _grids = run_feed(tmp_path, "minzheng.binzang", persons=2000, days=5,
+                                                        world_config={"death_rate": 4.0},
+                                                        rates={k: 0.12 for k in kinds} | {"duplicate": 0.05})
+    assert assert_days_match(tmp_path, paths, records, contract) > 40
+    assert set(kinds) | {"duplicate"} <= set(df.defect_counts(records))
+
+
+def test_binzang_default_rates_are_measured(cremations):
+    _out, _paths, records, contract, _world, _grids = cremations
+    from simulator.defects import default_config
+
+    rates = default_config()[contract.id].rates
+    mine = records[records.contract_id == contract.id]
+    n = len(mine)
+    for kind, rate in rates.items():
+        if kind != "duplicate":  # planned per day's grid chunk: within a record per grid and day
+            assert abs(df.defect_counts(mine).get(kind, 0) - rate * n) <= 3 + 0.5 * rate * n, kind
+    assert 0.85 < mine.is_valid.mean() < 0.99
+
+
+# ---- 社会组织 ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def social_orgs(tmp_path_factory):
+    # 40 social organisations per 1,000 persons instead of 0.6, so a small city has enough to judge
+    out = tmp_path_factory.mktemp("shehui")
+    kinds = ("bad_uscc", "bad_division", "bad_date", "missing_required", "wrong_code")
+    return (out, *run_feed(out, "minzheng.shehui_zuzhi", persons=2000, days=0,
+                           world_config={"social_orgs_per_1000": 40.0},
+                           rates={k: 0.08 for k in kinds} | {"duplicate": 0.03}))
+
+
+def test_shehui_zuzhi_lists_the_worlds_social_organisations(social_orgs):
+    from openpyxl import load_workbook
+
+    out, paths, records, contract, world, _grids = social_orgs
+    ws = load_workbook(out / "landing" / paths[0])[contract.delivery.sheet]
+    assert [cell.value for cell in ws[1]] == [col.source for col in contract.columns]
+    orgs = [o for o in world.orgs() if o["category"] == "social_org"]
+    mine = records[records.contract_id == contract.id]
+    assert set(mine.entity_key) == {o["uscc"] for o in orgs} and len(orgs) > 50
+    assert all(o["uscc"][0] == "5" and o["org_type"] in ("社会团体", "民办非企业单位", "基金会") for o in orgs)
+
+
+def test_shehui_zuzhi_truth_agrees_and_codes_valid_exactly_where_clean(social_orgs):
+    from stdnum.cn import uscc
+
+    out, paths, records, contract, _world, _grids = social_orgs
+    assert assert_days_match(out, paths, records, contract) > 50
+    frame = read(out, contract, paths[0])
+    tr = records[records.contract_id == contract.id].set_index("row_number")
+    hit = tr.loc[frame.index, "defects"].map(lambda d: "bad_uscc" in d)
+    assert [uscc.is_valid(v) for v in frame.uscc] == [not h for h in hit] and hit.sum() > 0
+    assert {"bad_uscc", "bad_division", "bad_date", "missing_required", "wrong_code", "duplicate"} <= set(
+        df.defect_counts(tr))
+
+
+def test_shehui_zuzhi_same_seed_same_bytes(social_orgs, tmp_path):
+    out, paths, *_ = social_orgs
+    again, *_ = run_feed(tmp_path, "minzheng.shehui_zuzhi", persons=2000, days=0,
+                         world_config={"social_orgs_per_1000": 40.0},
+                         rates={k: 0.08 for k in ("bad_uscc", "bad_division", "bad_date", "missing_required",
+                                                  "wrong_code")} | {"duplicate": 0.03})
+    assert (out / "landing" / paths[0]).read_bytes() == (tmp_path / "landing" / again[0]).read_bytes()
