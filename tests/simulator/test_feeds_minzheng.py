@@ -110,6 +110,7 @@ def run_feed(out, cid: str, *, persons: int, days: int, world_config: dict | Non
 
     from ingest.contracts import load_contract
     from simulator import defects as sim_defects
+    from simulator.city import _byte_defects
     from simulator.feeds import all_specs, writers
     from simulator.feeds.registry import FeedState, GridContext, WorldContext
     from simulator.truth import TruthWriter
@@ -131,7 +132,8 @@ def run_feed(out, cid: str, *, persons: int, days: int, world_config: dict | Non
         options = spec.sink_options(contract, date) if spec.sink_options else {}
         name = f"{contract.feed}_{date:%Y%m%d}.{contract.delivery.format}"
         sink = sink_cls(contract, out / "landing", name, truth, feed.rates.get("duplicate", 0),
-                        rnd.Random(f"{df.SEED}/{cid}/dup"), day=day, **options)
+                        rnd.Random(f"{df.SEED}/{cid}/dup"), day=day,
+                        **_byte_defects(feed, rnd.Random(f"{df.SEED}/{cid}/bytes/{day}")), **options)
         for i, grid in enumerate(grids if spec.records else ()):
             for rec in spec.records(GridContext(grid, grid.persons, day, date, df.AS_OF, world_grid=world.grids[i]), st):
                 sink.write(rec)
