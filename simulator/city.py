@@ -41,6 +41,7 @@ from simulator.deltas import Moves
 from simulator.defects import FeedDefects, FeedEnv
 from simulator.feeds import all_specs
 from simulator.feeds import writers
+from simulator.feeds.api_store import ApiStoreSink
 from simulator.feeds.registry import FILE_EXT, FeedSpec, FeedState, GridContext, WorldContext
 from simulator.geography import CityMap
 from simulator.people import Population
@@ -144,7 +145,7 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
             c = contracts[spec.contract_id]
             if kinds[c.id] == "api":
                 store = sim / "api" / "shuju" / "workorders.jsonl" if c.id == "shuju.hotline" else None
-                lasting[c.id] = writers.ApiStoreSink(c, sim, truth, store=store)
+                lasting[c.id] = ApiStoreSink(c, sim, truth, store=store)
             elif kinds[c.id] == "db":
                 from simulator.frontdb import DbSink, resolve_url
 
@@ -312,7 +313,7 @@ def _write_api_registry(sim: Path, contracts: dict[str, Contract], lasting: dict
     """What the API server serves: one endpoint per API feed (path, store, watermark, key)."""
     endpoints = []
     for cid, sink in sorted(lasting.items()):
-        if isinstance(sink, writers.ApiStoreSink):
+        if isinstance(sink, ApiStoreSink):
             c = contracts[cid]
             endpoint = {"contract_id": cid, "path": c.delivery.api_path, "store": sink.relative,
                         "watermark_field": sink.watermark_field, "key_field": sink.key_field}
