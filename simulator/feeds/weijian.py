@@ -24,19 +24,17 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
+import hashlib
 import random
 from collections.abc import Iterator
 
 from simulator import defects, idnumbers
 from simulator.address import standard_address
-from simulator.dates import add_years
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec, FeedState, GridContext, WorldContext
 from simulator.feeds.world_damage import damage as damage_world
 from simulator.geography import DISTRICT_BY_CODE
-from simulator.people import LIUDONG
 from simulator.world.events import _poisson
 from simulator.world.persons import name as make_name
 from simulator.world.vital import VitalState, _LayeredIds, _mortality, day_changes
@@ -49,6 +47,14 @@ HOSPITALS = {"360902": "宜春市人民医院", "360921": "奉新县人民医院
              "360983": "高安市人民医院"}
 MATERNITY = "宜春市妇幼保健院"
 WRONG_SEX = ("男", "女", "0", "M")
+
+
+def chosen(key: str, salt: str, share: float) -> bool:
+    """A stable draw per entity and purpose. (``damage.chosen`` hashes with CRC-32, which is linear: two of its
+    draws on one key with different salts are strongly dependent, so a person drawn for one purpose would be
+    drawn for the next. A cryptographic hash makes the purposes independent.)"""
+    digest = hashlib.blake2b(f"{salt}/{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < share
 
 
 def _hospital(division: str, rng: random.Random) -> str:
@@ -275,7 +281,7 @@ WRONG_RISK = ("6", "低", "Ⅱ级", "-1")
 
 
 def _followed_up(person_key: str, date: dt.date) -> bool:
-    return damage.chosen(person_key, f"weijian.jingshen/followup/{date}", FOLLOWUP_PER_DAY)
+    return chosen(person_key, f"weijian.jingshen/followup/{date}", FOLLOWUP_PER_DAY)
 
 
 def _jingshen(ctx: GridContext, st: FeedState) -> list[Record]:
@@ -283,7 +289,7 @@ def _jingshen(ctx: GridContext, st: FeedState) -> list[Record]:
     households = {hh.household_id: hh for hh in ctx.grid.households}
     recs = []
     for p in ctx.people:
-        if _age(p.birth_date, env.as_of) < 15 or not damage.chosen(p.person_key, "weijian.jingshen", PATIENT_SHARE):
+        if _age(p.birth_date, env.as_of) < 15 or not chosen(p.person_key, "weijian.jingshen", PATIENT_SHARE):
             continue
         guardians = [m for m in households[p.household_id].members
                      if m is not p and _age(m.birth_date, env.as_of) >= 18]

@@ -97,7 +97,8 @@ def test_sqlite_table_pulled_by_the_pipeline_agrees_with_the_truth(default, tmp_
     col = ID_COLUMNS[cid]
     for key, row in frame.iterrows():
         hit = bool(ID_KINDS & set(tr.at[key, "defects"])) and f"{col}:gb11643_id" in tr.at[key, "broken_rules"]
-        assert ric.is_valid(row[col]) != hit, (key, row[col], list(tr.at[key, "defects"]))
+        valid = row[col].isascii() and ric.is_valid(row[col])  # stdnum folds full-width digits
+        assert valid != hit, (key, row[col], list(tr.at[key, "defects"]))
     # the table is typed: a pull needs no parsing of timestamps as text
     with sqlite3.connect(city / "sim" / "frontdb" / "weijian.sqlite") as db:
         cols = {r[1]: r[2] for r in db.execute(f"pragma table_info({contracts[cid].delivery.table})")}
