@@ -87,7 +87,7 @@ WRONG_CAUSE = ("电气故障", "线路老化", "人为", "01")
 
 def huozai_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
     world, rng = wctx.world, st.rng
-    events, seen_at = event_window(wctx, "fire")
+    events, _seen_at = event_window(wctx, "fire")
     events = list(events)  # a year of fires: ~2,000 in a 5M city
     wanted: dict[str, list] = {}
     for e in events:

@@ -41,7 +41,7 @@ WRONG_LEVEL = ("IV级", "一般事件", "轻微", "4")
 
 def tufa_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
     world, rng = wctx.world, st.rng
-    events, seen_at = event_window(wctx, "emergency")
+    events, _seen_at = event_window(wctx, "emergency")
     recs = []
     for e in events:
         er = random.Random(f"{world.seed}/tufa/{e['event_id']}")  # a re-sent event keeps its facts
