@@ -16,10 +16,12 @@ def _today() -> dt.date:
 
 
 def cmd_simulate(a: argparse.Namespace) -> int:
+    from citylake.config import settings
     from simulator.city import simulate
 
     as_of = dt.date.fromisoformat(a.as_of) if a.as_of else _today()
-    summary = simulate(Path(a.out), persons=a.persons, seed=a.seed, as_of=as_of, days=a.days,
+    out = Path(a.out) if a.out else settings().data_dir
+    summary = simulate(out, persons=a.persons, seed=a.seed, as_of=as_of, days=a.days,
                        frontdb_url=a.frontdb_url)
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     return 0
@@ -125,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     sp = sub.add_parser("simulate", help="generate a simulated city's department feeds and ground truth")
     sp.add_argument("--persons", type=int, default=10_000)
     sp.add_argument("--seed", type=int, default=20261121)
-    sp.add_argument("--out", default="data", help="data folder: landing/ and sim/ are written under it")
+    sp.add_argument("--out", default=None,
+                    help="data folder: landing/ and sim/ are written under it (default: the configured data "
+                         "folder, $CITYLAKE_DATA_DIR or ./data)")
     sp.add_argument("--as-of", help="the simulated 'today' (YYYY-MM-DD, default today in Asia/Shanghai)")
     sp.add_argument("--days", type=int, default=0, help="daily deltas after the full load (one delivery per day)")
     sp.add_argument("--frontdb-url", help="write the front-end databases (卫健) to this SQLAlchemy URL instead of "

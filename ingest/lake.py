@@ -79,6 +79,9 @@ def check_schema(contract: Contract, batch: SourceBatch) -> tuple[list[str], lis
 
     A missing required column fails the load (a renamed column shows up as missing + new).
     """
+    if not batch.header and not batch.rows and not batch.bad_rows:
+        # A JSON or XML delivery with no record names no field: an empty day (no petition filed), not drift.
+        return [], [c.source for c in contract.columns]
     delivered = set(batch.header)
     known = contract.source_names
     missing_required = [c.source for c in contract.columns if c.required and c.source not in delivered]

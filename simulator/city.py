@@ -46,7 +46,7 @@ from simulator.feeds.registry import FILE_EXT, FeedSpec, FeedState, GridContext,
 from simulator.geography import CityMap
 from simulator.people import Population
 from simulator.truth import TruthWriter
-from simulator.world import World, WorldBuilder
+from simulator.world import World, WorldBuilder, WorldConfig
 from simulator.world import rows as world_rows
 
 FEEDS = ("gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline")  # the required core
@@ -94,14 +94,17 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
              rates: dict[str, dict[str, float]] | None = None,
              contracts_dir: Path | None = None, days: int = 0, *,
              frontdb_url: str | None = None, delivery_modes: dict[str, str] | None = None,
-             move_rate: float | None = None, progress: bool | None = None) -> dict:
+             move_rate: float | None = None, progress: bool | None = None,
+             world_config: "WorldConfig | dict | None" = None) -> dict:
     """Generate a city of ``persons`` people as of ``as_of`` (+ ``days`` daily deltas) and write its feeds
     and ground truth.
 
     ``rates`` overrides default defect rates per feed, e.g. ``{"gongan.liudong": {"stale": 0.1}}``;
     ``delivery_modes`` overrides a file feed's delta-day mode (``full`` | ``delta``); ``frontdb_url`` is a
     SQLAlchemy URL for the front-end database feeds (default ``$CITYLAKE_SIM_FRONTDB_URL``, else SQLite
-    files under ``sim/frontdb/``). Returns a summary: counts per feed, paths.
+    files under ``sim/frontdb/``); ``world_config`` overrides the world's parameters (a
+:class:`simulator.world.WorldConfig` or a dict of overrides, e.g. busier events or more organisations for a
+test). Returns a summary: counts per feed, paths.
     """
     if persons < 1:
         raise ValueError("persons must be at least 1")
@@ -156,7 +159,7 @@ def simulate(out_dir: Path, persons: int, seed: int, as_of: dt.date,
             fake.seed_instance(seed)
             population = Population(rng("people"), fake, CityMap(rng("geography")), as_of)
             if day == 0:
-                builder = WorldBuilder(seed, as_of, ids=population.ids)
+                builder = WorldBuilder(seed, as_of, config=world_config, ids=population.ids)
             states = []
             for spec in specs:
                 c = contracts[spec.contract_id]

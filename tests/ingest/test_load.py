@@ -100,3 +100,25 @@ def test_lake_root_can_be_an_fsspec_url(tmp_path, hukou):
     assert [m.load_id for m in read_manifests(url, hukou)] == [r.load_id]
     assert ingest_files(hukou, landing, url)[0].status == "skipped"
     assert not fs.glob(f"/lake-{tmp_path.name}/**/.*.tmp")
+
+
+def test_json_and_xml_days_without_records_land_empty_not_as_drift(tmp_path):
+    """A delta day with no petition is a document with no record, so it names no field: not schema drift."""
+    from pathlib import Path
+
+    from ingest.contracts import load_contract
+
+    root = Path(__file__).resolve().parents[2] / "contracts"
+    for cid, name, data in (
+        ("shengtai.tousu", "tousu_20261122.json", b'{"code":0,"msg":"ok","exportTime":"2026-11-22 01:00:00","rows":[]}'),
+        ("xinfang.xinfangjian", "xinfangjian_20261122.xml",
+         '<?xml version="1.0" encoding="UTF-8"?>\n<XFJLIST></XFJLIST>\n'.encode("utf-8")),
+    ):
+        dept, feed = cid.split(".")
+        c = load_contract(root / dept / f"{feed}.yaml")
+        folder = tmp_path / "landing" / c.delivery.path.rsplit("/", 1)[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+        (r,) = ingest_files(c, tmp_path / "landing", tmp_path / "lake")
+        assert r.status != "rejected", (cid, r.message)
+        assert r.rows_read == r.rows_written == r.rows_quarantined == 0
