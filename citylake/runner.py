@@ -111,6 +111,7 @@ def run(persons: int, seed: int, regenerate: bool = False) -> int:
 
     from ingest.contracts import load_contracts
     from simulator.api_server import DepartmentApiServer
+    from simulator.frontdb import resolve_url
 
     token = secrets.token_hex(16)
     with DepartmentApiServer(s.sim_dir, token=token) as server:
@@ -118,6 +119,11 @@ def run(persons: int, seed: int, regenerate: bool = False) -> int:
         for c in load_contracts(s.contracts_dir):
             if c.delivery.kind == "api" and c.delivery.connection:
                 env.setdefault(f"AIRFLOW_CONN_{c.delivery.connection.upper()}", f"http://:{token}@{hostport}")
+            elif c.delivery.kind == "db" and c.delivery.connection:
+                # The sample city's front-end database: where the simulator wrote it (an embedded SQLite file
+                # unless $CITYLAKE_SIM_FRONTDB_URL named a server). A configured connection wins.
+                env.setdefault(f"AIRFLOW_CONN_{c.delivery.connection.upper()}",
+                               resolve_url(None, s.sim_dir, c.dept))
         print("migrating Airflow metadata (SQLite) ...", flush=True)
         migrate_airflow(env)
         s.airflow_home.mkdir(parents=True, exist_ok=True)

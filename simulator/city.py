@@ -48,6 +48,7 @@ from simulator.people import Population
 from simulator.truth import TruthWriter
 from simulator.world import World, WorldBuilder, WorldConfig
 from simulator.world import rows as world_rows
+from simulator.world.vital import VitalState, day_changes
 
 FEEDS = ("gongan.hukou", "gongan.liudong", "zhujian.fangwu", "shuju.hotline")  # the required core
 PROGRESS_FROM = 50_000  # persons: larger runs report progress on stderr
@@ -143,6 +144,8 @@ test). Returns a summary: counts per feed, paths.
     counts = {"grids": 0, "households": 0, "houses": 0, "persons": 0, "floating": 0}
     world: World | None = None
     builder: WorldBuilder | None = None
+    vital_state: VitalState | None = None
+    vital: dict[dt.date, list[dict]] = {}
     try:
         for spec in specs:
             c = contracts[spec.contract_id]
@@ -155,6 +158,13 @@ test). Returns a summary: counts per feed, paths.
                 lasting[c.id] = DbSink(c, resolve_url(frontdb_url, sim, c.dept), truth)
         for day in range(days + 1):
             date = as_of + dt.timedelta(days=day)
+            if day > 0:
+                # One replay of the world's vital changes for every feed: deaths, births and moves reported
+                # by 卫健, 民政, 公安 … name the same persons. A delivery reports the day before its date.
+                happened = date - dt.timedelta(days=1)
+                vital_state = vital_state or VitalState(world)
+                vital[happened] = day_changes(vital_state, happened, random.Random(f"{seed}/world/vital/{happened}"))
+                truth.add_rows("vital_changes", world_rows.SCHEMAS["vital_changes"], vital[happened])
             fake = Faker("zh_CN")
             fake.seed_instance(seed)
             population = Population(rng("people"), fake, CityMap(rng("geography")), as_of)
@@ -190,7 +200,8 @@ test). Returns a summary: counts per feed, paths.
                 # Delta days regenerate the same grids in the same order: the world's summary is day 0's.
                 info = builder.add_grid(grid) if day == 0 else world.grids[index]
                 index += 1
-                ctx = GridContext(grid, people, day, date, as_of, world_grid=info)
+                ctx = GridContext(grid, people, day, date, as_of, world_grid=info, world=world if day else None,
+                                  vital=vital)
                 if day == 0:
                     _grid_truth(truth, grid, people, counts)
                 else:
@@ -218,7 +229,8 @@ test). Returns a summary: counts per feed, paths.
                     continue
                 kind = kinds[st.contract.id]
                 wctx = WorldContext(world, day, date, as_of,
-                                    delta_only=day > 0 and (kind in ("api", "db") or modes[st.contract.id] == "delta"))
+                                    delta_only=day > 0 and (kind in ("api", "db") or modes[st.contract.id] == "delta"),
+                                    vital=vital)
                 sink = st.counters["sink"]
                 for rec in st.spec.world_records(wctx, st):
                     sink.write(rec)

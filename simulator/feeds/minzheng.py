@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import weakref
 
 from simulator.address import standard_address
 from simulator import defects
@@ -216,41 +215,10 @@ CREMATED_SHARE = 0.95  # of the city's deaths cremated in its own funeral homes 
 _LAG = ((0, 0.15), (1, 0.45), (2, 0.30), (3, 0.10))  # days from death to cremation
 _FUNERAL_HOME = {"360902": "宜春市殡仪馆"}
 
-# World by its first grid: the grid loop of a delta day sees only ``ctx.world_grid`` (one of the world's own
-# GridInfo objects), and the deaths of the day must be known there to take the dead's names and families
-# from the regenerated residents. The world registers itself on day 0 (``_binzang_world``).
-_WORLDS: dict[int, tuple[weakref.ref, dict]] = {}
-
-
-def _register(world) -> None:
-    for key in [k for k, (ref, _) in _WORLDS.items() if ref() is None]:
-        del _WORLDS[key]
-    if world.grids:
-        _WORLDS[id(world.grids[0])] = (weakref.ref(world), {})
-
-
-def _world_of(info):
-    entry = _WORLDS.get(id(info))
-    if entry is None or entry[0]() is None or entry[0]().grids[0] is not info:
-        return None, None
-    return entry[0](), entry[1]
-
-
-def deaths_by_date(world, last: dt.date, cache: dict | None = None) -> dict[dt.date, list[dict]]:
-    """The world's deaths (``simulator.world.vital``) on each day after the as-of date up to ``last``: the
-    vital state replayed day by day from the as-of city, each day with ``Random(f"{seed}/world/vital/{date}")``,
-    the convention every feed of deaths follows (卫健 死亡医学证明, 公安 户籍注销) so they name the same persons."""
-    from simulator.world.vital import VitalState, day_changes
-
-    cache = {} if cache is None else cache
-    state, done = cache.get("state") or VitalState(world), cache.get("done", world.as_of)
-    out = cache.setdefault("deaths", {})
-    while done < last:
-        done += dt.timedelta(days=1)
-        changes = day_changes(state, done, random.Random(f"{world.seed}/world/vital/{done}"))
-        out[done] = [c for c in changes if c["change"] == "death"]
-    cache["state"], cache["done"] = state, done
-    return {d: rows for d, rows in out.items() if d <= last}
+def deaths_before(ctx) -> list[dict]:
+    """The world's deaths from the as-of date to the day before the delivery (``ctx.vital``: the one replay
+    of the world's vital changes every feed of deaths shares — 卫健 死亡医学证明, 公安 户籍注销)."""
+    return [c for rows in ctx.vital.values() for c in rows if c["change"] == "death"]
 
 
 def cremation(world, death: dict) -> dt.date | None:
@@ -263,18 +231,14 @@ def cremation(world, death: dict) -> dt.date | None:
 
 def _binzang_grid(ctx, st) -> list[Record]:
     """Delta day d: the previous day's cremations (the 09:00 export of yesterday's register: deaths of days
-    1..d-1, cremated 0–3 days after death), drawn from the grid's residents whom the world's vital changes
-    say died. Day 0 sends none: the world's deaths start after the as-of date (the as-of city is alive)."""
+    from the as-of date to d-1, cremated 0–3 days after death), drawn from the grid's residents whom the
+    world's vital changes say died. Day 0 sends none: the full load is the as-of city, all alive."""
     if ctx.day == 0:
         return []
     if "cremations" not in st.counters:
-        world, cache = _world_of(ctx.world_grid)
-        if world is None:
-            raise RuntimeError("minzheng.binzang: the world was not registered on day 0")
-        yesterday = ctx.date - dt.timedelta(days=1)
+        world, yesterday = ctx.world, ctx.date - dt.timedelta(days=1)
         st.counters["cremations"] = {
-            d["person_key"]: (d, when) for rows in deaths_by_date(world, yesterday, cache).values() for d in rows
-            if (when := cremation(world, d)) == yesterday}
+            d["person_key"]: (d, when) for d in deaths_before(ctx) if (when := cremation(world, d)) == yesterday}
     wanted = st.counters["cremations"]
     env, rng = st.env, st.rng
     members: dict[str, list] = {}
@@ -325,12 +289,6 @@ def _binzang_grid(ctx, st) -> list[Record]:
     return recs
 
 
-def _binzang_world(wctx, st):
-    if wctx.day == 0:
-        _register(wctx.world)
-    return iter(())
-
-
 def _binzang_options(contract, date) -> dict:
     return {"title": BINZANG_TITLE.format(date=date)}
 
@@ -342,7 +300,7 @@ def _every_record(rec, ctx) -> bool:
 
 FEEDS = FEEDS + (
     # ≈93% valid: 火化证明 are typed at the funeral home's desk from the family's papers.
-    FeedSpec("minzheng.binzang", _binzang_grid, world_records=_binzang_world, date_format=BINZANG_DATE,
+    FeedSpec("minzheng.binzang", _binzang_grid, date_format=BINZANG_DATE,
              timestamp_format=BINZANG_DATE, sink_options=_binzang_options, delivery_mode="delta",
              changed=_every_record,
              defects=FeedDefects(

@@ -48,6 +48,11 @@ class GridContext:
     changed: set[str] = field(default_factory=set)  # entity keys that changed on this very day
     records: dict[str, list[Record]] = field(default_factory=dict)  # contract id → records drawn so far
     world_grid: Any = None  # simulator.world.grids.GridInfo: the grid's village, std code, workers, places
+    world: Any = None  # the finished simulator.world.World on delta days (None during day 0's grid pass)
+    # The world's vital changes (simulator.world.vital: births, deaths, moves, floating registrations) by the
+    # date they happened, from the as-of date to the day before ``date``: a delta day's delivery reports
+    # yesterday's, ``vital[date - 1 day]``. Empty on day 0 (the full load is the as-of city).
+    vital: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +64,7 @@ class WorldContext:
     date: dt.date  # the day's date (as_of + day)
     as_of: dt.date
     delta_only: bool = False  # an API/DB feed or a delta-mode file on a delta day: only what changed that day
+    vital: dict = field(default_factory=dict)  # as GridContext.vital
 
 
 @dataclass

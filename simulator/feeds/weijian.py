@@ -22,9 +22,7 @@ damage is ``stale`` follow-ups (a real date, too old) rather than malformed date
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import hashlib
 import random
 from collections.abc import Iterator
 
@@ -32,12 +30,13 @@ from simulator import defects, idnumbers
 from simulator.address import standard_address
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
+from simulator.feeds.damage import chosen
 from simulator.feeds.registry import FeedSpec, FeedState, GridContext, WorldContext
 from simulator.feeds.world_damage import damage as damage_world
 from simulator.geography import DISTRICT_BY_CODE
 from simulator.world.events import _poisson
 from simulator.world.persons import name as make_name
-from simulator.world.vital import VitalState, _LayeredIds, _mortality, day_changes
+from simulator.world.vital import _LayeredIds, _mortality
 
 DATE = "%Y-%m-%d"
 TS = "%Y-%m-%d %H:%M:%S"
@@ -49,14 +48,6 @@ MATERNITY = "宜春市妇幼保健院"
 WRONG_SEX = ("男", "女", "0", "M")
 
 
-def chosen(key: str, salt: str, share: float) -> bool:
-    """A stable draw per entity and purpose. (``damage.chosen`` hashes with CRC-32, which is linear: two of its
-    draws on one key with different salts are strongly dependent, so a person drawn for one purpose would be
-    drawn for the next. A cryptographic hash makes the purposes independent.)"""
-    digest = hashlib.blake2b(f"{salt}/{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64 < share
-
-
 def _hospital(division: str, rng: random.Random) -> str:
     return MATERNITY if division == "360902" and rng.random() < 0.5 else HOSPITALS.get(division, MATERNITY)
 
@@ -65,62 +56,17 @@ def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-# ---- the world's vital changes, replayed ---------------------------------------------------------------
+# ---- the world's vital changes ---------------------------------------------------------------------------
 
-class _Vital:
-    """The world of this run and its vital changes per day, replayed in order from the as-of world.
-
-    Delta days draw a grid's births and deaths in the grid pass, where the residents' names are, but the
-    world is only handed to world-level feeds; ``remember`` keeps the run's world (set by the world pass of
-    day 0, which precedes every delta day's grid pass) and ``for_grid`` checks a grid belongs to it."""
-
-    def __init__(self) -> None:
-        self.world = None
-        self.state: VitalState | None = None
-        self.days: dict[dt.date, list[dict]] = {}
-        self._firsts: list[int] = []
-
-    def remember(self, world) -> None:
-        if world is not self.world:
-            self.world, self.state, self.days = world, VitalState(world), {}
-            # person numbers are handed out grid by grid: a person's as-of grid is found by bisection
-            self._firsts = [g.p_key[0] if g.p_key else 0 for g in world.grids]
-
-    def for_grid(self, ctx: GridContext):
-        world = self.world
-        if world is None or world.grid_by_code.get(ctx.grid.grid_code) is not ctx.world_grid:
-            raise RuntimeError("weijian: a delta day's grid pass ran without its day-0 world (simulator.city order)")
-        return world
-
-    def on(self, day: dt.date) -> list[dict]:
-        """The world's births, deaths, moves and registrations on ``day`` (days replayed in order)."""
-        world = self.world
-        start = world.as_of
-        while day not in self.days:
-            d = start + dt.timedelta(days=len(self.days))
-            self.days[d] = day_changes(self.state, d, random.Random(f"{world.seed}/world/vital/{d}"))
-        return self.days[day]
-
-    def home_grid(self, person_key: str) -> str:
-        """The grid a resident lived in at the as-of date (where the grid pass regenerates them)."""
-        i = bisect.bisect_right(self._firsts, int(person_key[1:])) - 1
-        return self.world.grids[max(i, 0)].grid_code
-
-
-_VITAL = _Vital()
-
-
-def _vital_today(ctx: GridContext, change: str) -> list[dict]:
-    """This grid's vital changes of the kind that happened on the day before the delivery ``ctx.date``."""
-    _VITAL.for_grid(ctx)
+def vital_today(ctx: GridContext, change: str) -> list[dict]:
+    """This grid's vital changes of the kind that happened on the day before the delivery ``ctx.date``
+    (``simulator.city`` replays them once for every feed: ``ctx.vital``). A resident is found in the grid
+    the day's grid pass regenerates them in: their as-of grid."""
+    if ctx.world is None:
+        raise RuntimeError("weijian: vital changes asked for on day 0 (the full load is the as-of city)")
     key = "mother_person_key" if change == "birth" else "person_key"
-    return [c for c in _VITAL.on(ctx.date - dt.timedelta(days=1))
-            if c["change"] == change and _VITAL.home_grid(c[key]) == ctx.grid.grid_code]
-
-
-def _remember_world(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
-    _VITAL.remember(wctx.world)
-    return iter(())
+    return [c for c in ctx.vital.get(ctx.date - dt.timedelta(days=1), ())
+            if c["change"] == change and ctx.world.home_grid(c[key]) == ctx.grid.grid_code]
 
 
 # ---- 出生医学证明 -----------------------------------------------------------------------------------------
@@ -168,7 +114,7 @@ def _chusheng(ctx: GridContext, st: FeedState) -> list[Record]:
                                       father, p.house, issued, rng))
     else:
         people = {p.person_key: p for p in ctx.people}
-        for b in _vital_today(ctx, "birth"):
+        for b in vital_today(ctx, "birth"):
             mother = people.get(b["mother_person_key"])
             if mother is None:  # she moved out of the grid on an earlier delta day
                 continue
@@ -215,7 +161,7 @@ def _siwang(ctx: GridContext, st: FeedState) -> list[Record]:
     rng = st.rng
     people = {p.person_key: p for p in ctx.people}
     recs = []
-    for d in _vital_today(ctx, "death"):
+    for d in vital_today(ctx, "death"):
         p = people.get(d["person_key"])
         if p is None:
             continue
@@ -229,7 +175,6 @@ def _siwang(ctx: GridContext, st: FeedState) -> list[Record]:
 
 def _siwang_world(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
     """Day 0: the year's certificates of persons who died before the as-of date (not in the population)."""
-    _VITAL.remember(wctx.world)
     if wctx.day > 0:
         return
     world, rng = wctx.world, st.rng
@@ -368,7 +313,7 @@ def _every_record(rec: Record, ctx: GridContext) -> bool:
 
 FEEDS = (
     # ≈95% valid: hospital systems check the form, but the parents' numbers are typed in by hand.
-    FeedSpec("weijian.chusheng", _chusheng, world_records=_remember_world, date_format=DATE, timestamp_format=TS,
+    FeedSpec("weijian.chusheng", _chusheng, date_format=DATE, timestamp_format=TS,
              changed=_every_record,
              defects=FeedDefects(
                  rates={"bad_check_digit": 0.020, "missing_required": 0.010, "wrong_code": 0.010,

@@ -13,15 +13,15 @@ are born, the same births 卫健's 出生医学证明 certifies) and enrolments 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 from simulator import defects
 from simulator.dates import add_years
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
-from simulator.feeds.registry import FeedSpec, FeedState, GridContext, WorldContext
+from simulator.feeds.registry import FeedSpec, FeedState, GridContext
 from simulator.feeds.renshe import age_on, person_number, work_status
-from simulator.feeds.weijian import _VITAL, _vital_today, chosen
+from simulator.feeds.damage import chosen
+from simulator.feeds.weijian import vital_today
 from simulator.feeds.world_damage import damage as damage_world
 
 DATE = "%Y-%m-%d"
@@ -80,7 +80,7 @@ def _canbao(ctx: GridContext, st: FeedState) -> list[Record]:
                             p.birth_date, p.id_number))
     if ctx.day > 0:
         people = {p.person_key: p for p in ctx.people}
-        for b in _vital_today(ctx, "birth"):
+        for b in vital_today(ctx, "birth"):
             mother = people.get(b["mother_person_key"])
             if mother is None:
                 continue
@@ -100,11 +100,6 @@ class _Newborn:
 
     def __init__(self, birth_date: dt.date) -> None:
         self.birth_date = birth_date
-
-
-def _remember_world(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
-    _VITAL.remember(wctx.world)
-    return iter(())
 
 
 def _inject(recs: list[Record], st: FeedState) -> None:
@@ -137,7 +132,7 @@ def _inject(recs: list[Record], st: FeedState) -> None:
 
 FEEDS = (
     # ≈93% valid: the national platform checks numbers on entry, but migrated county records were not.
-    FeedSpec("yibao.canbao", _canbao, world_records=_remember_world, date_format=DATE, timestamp_format=TS,
+    FeedSpec("yibao.canbao", _canbao, date_format=DATE, timestamp_format=TS,
              changed=_changed,
              defects=FeedDefects(
                  rates={"bad_check_digit": 0.015, "legacy_15_digit": 0.010, "fullwidth_digits": 0.005,

@@ -20,6 +20,7 @@ camera): a new stream never reshuffles the others, nor the population's.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 from collections.abc import Iterable, Iterator
@@ -109,6 +110,14 @@ class World:
     def event_history(self, days: int = 365, kinds: tuple[str, ...] | None = None) -> Iterator[dict]:
         """Events reported in the ``days`` days before the as-of date, as seen at the as-of date."""
         return _events.history(self, self.as_of - dt.timedelta(days=days), self.as_of, kinds)
+
+    def home_grid(self, person_key: str) -> str:
+        """The grid a resident of the as-of city lives in (where each day's grid pass regenerates them):
+        person keys are handed out grid by grid, so the grid is found by bisection."""
+        if not hasattr(self, "_firsts"):
+            self._firsts = [g.p_key[0] if g.p_key else 0 for g in self.grids]
+        i = bisect.bisect_right(self._firsts, int(person_key[1:])) - 1
+        return self.grids[max(i, 0)].grid_code
 
     def grid_workers(self) -> Iterator[dict]:
         for g in self.grids:
