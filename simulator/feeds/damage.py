@@ -8,8 +8,8 @@ house an address column describes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
-import zlib
 from typing import Callable
 
 from simulator import defects
@@ -84,5 +84,9 @@ def inject(records: list[Record], feed: FeedDefects, env: FeedEnv, rng: random.R
 
 
 def chosen(key: str, salt: str, share: float) -> bool:
-    """A stable draw per entity (the same persons every day and whatever else the grid holds)."""
-    return zlib.crc32(f"{salt}/{key}".encode()) / 2**32 < share
+    """A stable draw per entity and purpose (the same persons every day, whatever else the grid holds).
+
+    A cryptographic hash keeps the purposes independent: CRC-32 is linear, so two of its draws on one key
+    with different salts were strongly dependent (a person drawn as insured was drawn as employed too)."""
+    digest = hashlib.blake2b(f"{salt}/{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < share

@@ -23,7 +23,7 @@ from simulator.dates import add_years
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec, FeedState, GridContext
-from simulator.feeds.weijian import chosen
+from simulator.feeds.damage import chosen
 from simulator.feeds.world_damage import damage as damage_world
 from simulator.people import LIUDONG
 

@@ -25,7 +25,7 @@ SEED = 20261121
 
 
 def simulate_with(out: Path, contract_ids: list[str], *, persons: int = 1000, days: int = 0,
-                  rates: dict | None = None) -> tuple[Path, dict, dict]:
+                  rates: dict | None = None, world_config: dict | None = None) -> tuple[Path, dict, dict]:
     """A city whose contracts include ``contract_ids`` as active; returns (out, summary, contracts)."""
     cdir = out / "contracts"
     shutil.copytree(REPO / "contracts", cdir)
@@ -35,7 +35,7 @@ def simulate_with(out: Path, contract_ids: list[str], *, persons: int = 1000, da
         path.write_text(path.read_text(encoding="utf-8").replace("\nstatus: draft\n", "\nstatus: active\n"),
                         encoding="utf-8")
     summary = simulate(out / "city", persons=persons, seed=SEED, as_of=AS_OF, days=days, rates=rates,
-                       contracts_dir=cdir)
+                       contracts_dir=cdir, world_config=world_config)
     contracts = {c.id: c for c in load_contracts(cdir)}
     assert set(contract_ids) <= set(contracts)
     return out / "city", summary, contracts
@@ -46,6 +46,9 @@ _EXTRA = {
     "disability_card_id": lambda frame, rule: rules.disability_card_id(frame[rule.column], AS_OF),
     "realestate_unit_id": lambda frame, rule: rules.realestate_unit_id(frame[rule.column]),
     "vehicle_plate": lambda frame, rule: rules.vehicle_plate(frame[rule.column]),
+    "gb32100_uscc": lambda frame, rule: rules.gb32100_uscc(frame[rule.column]),
+    "stats_division_code": lambda frame, rule: rules.stats_division_code(frame[rule.column]),
+    "gbt28181_device_id": lambda frame, rule: rules.gbt28181_device_id(frame[rule.column]),
 }
 
 
