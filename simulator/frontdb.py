@@ -60,6 +60,7 @@ class DbSink:
         self._severity = {r.rule_id: r.severity for r in contract.rules}
         self._pk = contract.primary_key[0]
         self.key_column = contract.column(self._pk).source
+        self._keys = contract.primary_key  # the truth's record key: every key column, '|'-joined
         self._buffer: list[dict] = []
         self._types: dict[str, tuple[str, tuple[str, ...]]] = {}
         # SQLite has no timestamp type: its DATETIME columns are text with NUMERIC affinity, so the
@@ -139,7 +140,8 @@ class DbSink:
         d = self.contract.delivery
         self.truth.records.add({
             "contract_id": self.contract.id, "source": f"{d.db_schema + '.' if d.db_schema else ''}{d.table}",
-            "row_number": None, "record_key": rec.values.get(self._pk, ""), "entity_key": rec.entity_key,
+            "row_number": None, "record_key": "|".join(rec.values.get(k) or "" for k in self._keys),
+            "entity_key": rec.entity_key,
             "defects": list(rec.defects), "broken_rules": sorted(rec.broken), "is_valid": is_valid,
             "sheet": None, "day": self.day,
         })

@@ -56,6 +56,7 @@ class ApiStoreSink:
         self._severity = {r.rule_id: r.severity for r in contract.rules}
         self._pk = contract.primary_key[0]
         self.key_field = contract.column(self._pk).source
+        self._keys = contract.primary_key  # the truth's record key: every key column, '|'-joined
         self.watermark_field = d.watermark_field
 
     def _sort_key(self, row: dict) -> tuple:
@@ -72,7 +73,7 @@ class ApiStoreSink:
         self.valid += is_valid
         self.truth.records.add({
             "contract_id": self.contract.id, "source": self.contract.delivery.api_path, "row_number": None,
-            "record_key": rec.values.get(self._pk, ""), "entity_key": rec.entity_key,
+            "record_key": "|".join(rec.values.get(k) or "" for k in self._keys), "entity_key": rec.entity_key,
             "defects": list(rec.defects), "broken_rules": sorted(rec.broken), "is_valid": is_valid,
             "sheet": None, "day": self.day,
         })

@@ -50,12 +50,13 @@ def _delivered(out: Path, summary: dict, contract) -> pd.DataFrame:
                 for r in batch.rows]
     elif kind == "api":
         store = out / "sim" / summary["feeds"][contract.id]["path"]
-        pk = contract.column(contract.primary_key[0]).source
+        keys = [contract.column(k).source for k in contract.primary_key]
         rows = []
         for line in store.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             if r.get("_day", 0) == 0:
-                rows.append({**{names[k]: v for k, v in r.items() if k in names}, "_join": r[pk] or ""})
+                rows.append({**{names[k]: v for k, v in r.items() if k in names},
+                             "_join": "|".join(r[k] or "" for k in keys)})
     else:
         url = f"sqlite:///{out / 'sim' / 'frontdb' / (contract.dept + '.sqlite')}"
         with sa.create_engine(url).connect() as con:
