@@ -38,7 +38,7 @@ def city(tmp_path_factory, judged):
 def damaged(tmp_path_factory, judged):
     rates = {cid: {k: 0.08 for k in d.rates if k not in ("address_variant", "duplicate", "mojibake")}
              for cid, d in DEFAULTS.items()}
-    rates[KIDS] |= {"duplicate": 0.05, "mojibake": 0.1}
+    rates[KIDS] |= {"duplicate": 0.05, "mojibake": 0.2}
     out, summary, contracts = df.simulate_with(tmp_path_factory.mktemp("fulian_bad"), [KIDS, CASES], persons=5000,
                                                rates=rates)
     return out, summary, contracts, df.truth(out), df.register(out, summary, contracts)
@@ -85,7 +85,7 @@ def test_utf8_lines_in_the_gbk_export_are_read_back_intact(damaged):
     data = (out / "landing" / rel).read_bytes()
     tr = df.day_truth(records, KIDS)
     hit = tr[tr.defects.map(lambda d: "mojibake" in d)]
-    assert 0.05 < len(hit) / len(tr) < 0.15
+    assert 0.05 < len(hit) / len(tr) < 0.4  # 0.2 of ~45 records: a wide band, never flaky
     lines = data.split(b"\r\n")
     for row in hit.index[:10]:
         assert lines[int(row) - 1].decode("utf-8") and lines[int(row) - 1] != lines[int(row) - 1].decode("utf-8").encode("gbk")
@@ -109,7 +109,10 @@ def test_left_behind_children_are_minors_whose_parents_are_away(city):
         assert (df.as_of_date() - p.birth_date).days < 16 * 365.25
         home = households.get_group(p.household_id)
         parents = home[home.relation_to_head.isin(["户主", "配偶"])]
-        assert len(parents) == 2 and r.guardian_name not in set(parents.name)
+        # a guardian from another household may share a parent's name (names repeat in a grid), never a parent
+        neighbours = persons[(persons.grid_code == p.grid_code) & (persons.household_id != p.household_id)]
+        assert len(parents) == 2 and (r.guardian_name not in set(parents.name)
+                                      or r.guardian_name in set(neighbours.name))
         ages = [(df.as_of_date() - b).days / 365.25 for b in parents.birth_date]
         assert all(20 <= a <= 51 for a in ages)
         if r.care_type == "祖辈监护":

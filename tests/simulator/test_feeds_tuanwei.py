@@ -20,8 +20,9 @@ def city(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def damaged(tmp_path_factory):
-    rates = {CID: {k: 0.1 for k in DEFAULTS[CID].rates if k not in ("address_variant", "duplicate")}}
-    out, summary, contracts = df.simulate_with(tmp_path_factory.mktemp("tuanwei_bad"), [CID], persons=3000,
+    # key youth are ~0.2% of a city: high rates on a bigger city so that every kind shows up
+    rates = {CID: {k: 0.3 for k in DEFAULTS[CID].rates if k not in ("address_variant", "duplicate")}}
+    out, summary, contracts = df.simulate_with(tmp_path_factory.mktemp("tuanwei_bad"), [CID], persons=6000,
                                                rates=rates)
     return out, summary, contracts, df.truth(out), df.register(out, summary, contracts)
 
