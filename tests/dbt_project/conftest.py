@@ -40,3 +40,21 @@ def wh(built: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def sim_built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A 3,000-person simulated city through simulate → ingest → dbt build (tests/dbt_project/sim_city.py):
+    the warehouse to grade against the simulator's ground truth (``sim_built.sim_dir / "truth"``)."""
+    from tests.dbt_project.sim_city import build_sim_warehouse
+
+    return build_sim_warehouse(tmp_path_factory.mktemp("sim_city"))
+
+
+@pytest.fixture
+def sim_wh(sim_built: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(sim_built.warehouse), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()

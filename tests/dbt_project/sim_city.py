@@ -1,0 +1,63 @@
+"""A simulated city taken through the real pipeline stages into a warehouse, for tests that grade the
+warehouse against the simulator's ground truth (entity resolution, marts, indicators).
+
+simulate → ingest every active feed (API departments on a loopback server with a token, the 卫健
+front-end database as its embedded SQLite file) → ``dbt build``. No Airflow: the stages are the functions
+the DAG calls (``citylake.pipeline``). About a minute for 3,000 persons on this machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+
+from citylake.config import Settings, settings
+
+AS_OF = dt.date(2026, 11, 21)
+SEED = 20261121
+
+
+@contextmanager
+def _environ(values: dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def build_sim_warehouse(root: Path, persons: int = 3000, seed: int = SEED, as_of: dt.date = AS_OF,
+                        dbt_command: str = "build") -> Settings:
+    """The city's data folder and warehouse under ``root``; returns their settings. The truth is under
+    ``settings.sim_dir / "truth"``."""
+    from citylake import pipeline
+    from citylake.dbt import run_dbt
+    from ingest.contracts import load_contracts
+    from simulator.api_server import DepartmentApiServer
+    from simulator.city import simulate
+    from simulator.frontdb import resolve_url
+
+    s = settings({"CITYLAKE_DATA_DIR": str(root / "data"), "CITYLAKE_WAREHOUSE": str(root / "wh.duckdb")})
+    simulate(s.data_dir, persons=persons, seed=seed, as_of=as_of, progress=False)
+    token = secrets.token_hex(8)
+    with DepartmentApiServer(s.sim_dir, token=token) as server:
+        hostport = server.base_url.split("://", 1)[1]
+        env = {}
+        for c in load_contracts(s.contracts_dir):
+            if c.delivery.kind == "api" and c.delivery.connection:
+                env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = f"http://:{token}@{hostport}"
+            elif c.delivery.kind == "db" and c.delivery.connection:
+                env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = resolve_url(None, s.sim_dir, c.dept)
+        with _environ(env):
+            for cid in pipeline.feed_ids(s):
+                pipeline.ingest(cid, s)
+    run_dbt(s, [dbt_command, "--target-path", str(root / "target"), "--log-path", str(root / "logs")])
+    return s
