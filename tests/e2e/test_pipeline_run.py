@@ -52,13 +52,19 @@ def test_every_load_accounts_for_every_row(run):
     manifests = [json.loads(p.read_text()) for p in (base / "data/lake/_manifest").rglob("*.json")]
     # Every active feed delivered something and landed it (the simulator renders every active contract).
     assert {m["contract_id"] for m in manifests} == _active_ids()
+    truth = ds.dataset(base / "data/sim/truth/records.parquet").to_table().to_pandas()
+    sent = truth.groupby("contract_id").size()
     for m in manifests:
         assert m["status"] == "loaded", m
-        assert m["rows_read"] == m["rows_written"] + m["rows_quarantined"] > 0, m
+        assert m["rows_read"] == m["rows_written"] + m["rows_quarantined"], m
+        # A rare feed (火化, 公益诉讼 …) may send an empty file in a 1,000-person city; the others send rows.
+        assert (m["rows_read"] > 0) == (sent.get(m["contract_id"], 0) > 0), m
         raw = base / "data/lake/raw" / m["contract_id"].replace(".", "/")
-        lake_rows = ds.dataset(raw, format="parquet", partitioning="hive").to_table(
-            filter=ds.field("_load_id") == m["load_id"]).num_rows
-        assert lake_rows == m["rows_written"]
+        if m["rows_written"]:
+            lake_rows = ds.dataset(raw, format="parquet", partitioning="hive").to_table(
+                filter=ds.field("_load_id") == m["load_id"]).num_rows
+            assert lake_rows == m["rows_written"]
+    assert (sent > 0).sum() >= 45
 
 
 def test_every_delivered_record_reached_the_lake(run):
@@ -73,8 +79,8 @@ def test_every_delivered_record_reached_the_lake(run):
     for cid in file_feeds:
         dept, feed = cid.split(".")
         sent = truth.filter(ds.field("contract_id") == cid).num_rows
-        landed = con.execute(
-            f"select count(*) from read_parquet('{base}/data/lake/raw/{dept}/{feed}/*/*.parquet')").fetchone()[0]
+        files = [str(p) for p in (base / f"data/lake/raw/{dept}/{feed}").glob("*/*.parquet")]
+        landed = con.execute(f"select count(*) from read_parquet({files})").fetchone()[0] if files else 0
         q = list((base / f"data/lake/quarantine/{dept}/{feed}").glob("*/*.parquet"))
         quarantined = con.execute(f"select count(*) from read_parquet({[str(p) for p in q]})").fetchone()[0] if q else 0
         assert landed + quarantined == sent, cid
