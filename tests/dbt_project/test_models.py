@@ -102,3 +102,14 @@ def test_a_feed_without_loads_does_not_stop_the_build(tmp_path):
         assert con.execute("select count(*) from marts.dim_person").fetchone() == (3,)
     finally:
         con.close()
+
+
+def test_descriptions_are_duckdb_comments_for_bi_tools(wh):
+    """BI tools read column comments: each carries the Chinese label from the model's yml."""
+    comments = dict(wh.execute(
+        "select column_name, comment from duckdb_columns() "
+        "where schema_name = 'marts' and table_name = 'dim_house'").fetchall())
+    assert comments["house_id"] and any("\u4e00" <= ch <= "\u9fff" for ch in comments["house_id"])
+    staged = wh.execute("select count(*) from duckdb_columns() where schema_name = 'staging' "
+                        "and comment is not null").fetchone()[0]
+    assert staged > 100
