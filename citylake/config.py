@@ -7,7 +7,8 @@ Environment variables override them:
 | --- | --- | --- |
 | CITYLAKE_HOME | the checkout | project root (contracts/, dbt_project/, dags/) |
 | CITYLAKE_DATA_DIR | $CITYLAKE_HOME/data | landing, lake, simulator output, Airflow metadata |
-| CITYLAKE_WAREHOUSE | $CITYLAKE_HOME/warehouse/citylake.duckdb | the DuckDB warehouse |
+| CITYLAKE_WAREHOUSE | $CITYLAKE_HOME/warehouse/citylake.duckdb | the published DuckDB warehouse readers open |
+| CITYLAKE_BUILD_WAREHOUSE | `<name>.build.duckdb` beside it | the private build database (write, audit, then publish) |
 | CITYLAKE_REPORTS_DIR | $CITYLAKE_HOME/reports/out | generated reports |
 | CITYLAKE_LAKE_URL | $CITYLAKE_DATA_DIR/lake | where ingestion writes the lake: a folder or an fsspec URL (s3://…) |
 
@@ -31,6 +32,22 @@ class Settings:
     warehouse: Path
     reports_dir: Path
     lake_url: str = ""
+    build_warehouse: Path | None = None  # None: `<name>.build.duckdb` beside the published warehouse
+
+    @property
+    def build_db(self) -> Path:
+        """Where dbt builds and the validity runner audits, before anything is published to ``warehouse``.
+
+        DuckDB names a database by its file name up to the first dot, and dbt writes that name into every
+        view it creates: the build file must share the published file's name (``citylake.build.duckdb`` for
+        ``citylake.duckdb``), or the published views would point at a catalogue that does not exist.
+        """
+        path = self.build_warehouse or self.warehouse.with_name(
+            f"{catalog_name(self.warehouse)}.build{self.warehouse.suffix or '.duckdb'}")
+        if catalog_name(path) != catalog_name(self.warehouse):
+            raise ValueError(f"build database {path} must be named {catalog_name(self.warehouse)}.<anything> "
+                             f"like the published {self.warehouse.name}: dbt's views name their database")
+        return path
 
     @property
     def contracts_dir(self) -> Path:
@@ -59,6 +76,11 @@ class Settings:
         return self.data_dir / "airflow"
 
 
+def catalog_name(database: Path) -> str:
+    """The name DuckDB gives a database file when it opens it (the file name up to its first dot)."""
+    return database.name.split(".", 1)[0]
+
+
 def settings(env: dict[str, str] | None = None) -> Settings:
     """Resolve settings from ``env`` (default: the process environment) at call time."""
     env = os.environ if env is None else env
@@ -70,6 +92,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         warehouse=Path(env.get("CITYLAKE_WAREHOUSE") or home / "warehouse" / "citylake.duckdb").resolve(),
         reports_dir=Path(env.get("CITYLAKE_REPORTS_DIR") or home / "reports" / "out").resolve(),
         lake_url=env.get("CITYLAKE_LAKE_URL") or str(data_dir / "lake"),
+        build_warehouse=Path(env["CITYLAKE_BUILD_WAREHOUSE"]).resolve() if env.get("CITYLAKE_BUILD_WAREHOUSE") else None,
     )
 
 
@@ -148,3 +171,50 @@ def database_url(conn_id: str, env: dict[str, str] | None = None) -> str:
     base = scheme.split("+", 1)[0]
     driver = scheme if "+" in scheme else _DRIVERS.get(base, scheme)
     return f"{driver}://{rest}"
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """An SMTP server to send alerts through, and who receives them."""
+
+    host: str
+    port: int
+    login: str | None
+    password: str | None
+    sender: str
+    recipients: tuple[str, ...]
+    ssl: bool = False
+    starttls: bool = False
+
+
+def smtp(conn_id: str = "smtp_default", env: dict[str, str] | None = None) -> Smtp | None:
+    """The Airflow connection ``conn_id`` as an SMTP server, or None when it is not configured.
+
+    ``AIRFLOW_CONN_SMTP_DEFAULT=smtp://user:pw@host:25?from=citylake@city.gov.cn&to=a@x,b@y`` (extras as
+    Airflow's URI query: ``from``, ``to``, ``ssl``, ``starttls``), else Airflow's own connection store.
+    """
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    env = os.environ if env is None else env
+    raw = env.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if raw:
+        u = urlsplit(raw)
+        host, port, login, password = u.hostname, u.port, unquote(u.username or "") or None, unquote(u.password or "") or None
+        extra = dict(parse_qsl(u.query))
+    else:
+        try:
+            from airflow.sdk import Connection
+
+            c = Connection.get(conn_id)
+        except Exception:
+            return None
+        host, port, login, password, extra = c.host, c.port, c.login, c.password, c.extra_dejson
+    if not host:
+        return None
+    on = {"1", "true", "yes"}
+    return Smtp(
+        host=host, port=int(port or 25), login=login, password=password,
+        sender=extra.get("from") or extra.get("from_email") or login or f"citylake@{host}",
+        recipients=tuple(a.strip() for a in str(extra.get("to") or "").split(",") if a.strip()),
+        ssl=str(extra.get("ssl", "")).lower() in on, starttls=str(extra.get("starttls", "")).lower() in on,
+    )

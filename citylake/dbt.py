@@ -121,9 +121,9 @@ def write_sources(settings: Settings) -> Path:
     return path
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
+def dbt_env(settings: Settings, warehouse: Path | None = None) -> dict[str, str]:
     """Environment variables the profile and the sources read."""
-    return {WAREHOUSE_ENV: str(settings.warehouse), LAKE_ENV: settings.lake_url}
+    return {WAREHOUSE_ENV: str(warehouse or settings.warehouse), LAKE_ENV: settings.lake_url}
 
 
 @contextmanager
@@ -169,17 +169,19 @@ def _release_warehouse() -> None:
             env.close()
 
 
-def run_dbt(settings: Settings, args: list[str]) -> None:
-    """Run ``dbt <args>`` in-process on ``dbt_project/`` against the settings' warehouse and lake.
+def run_dbt(settings: Settings, args: list[str], warehouse: Path | None = None) -> None:
+    """Run ``dbt <args>`` in-process on ``dbt_project/`` against a DuckDB file (default: the settings'
+    warehouse) and the settings' lake.
 
     Raises :class:`DbtError` naming every failing node when dbt does not succeed.
     """
     from dbt.cli.main import dbtRunner
 
     project = settings.dbt_project_dir
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    database = warehouse or settings.warehouse
+    database.parent.mkdir(parents=True, exist_ok=True)
     full = [*args, "--project-dir", str(project), "--profiles-dir", str(project)]
-    with _environ(dbt_env(settings)):
+    with _environ(dbt_env(settings, database)):
         try:
             res = dbtRunner().invoke(full)
         finally:
@@ -194,6 +196,19 @@ def run_dbt(settings: Settings, args: list[str]) -> None:
     raise DbtError("\n".join(lines), failures)
 
 
-def build(settings: Settings) -> None:
-    """``dbt build``: seeds, models and their tests, unit tests included."""
-    run_dbt(settings, ["build"])
+def manifest_path(target_dir: Path) -> Path:
+    return target_dir / "manifest.json"
+
+
+def build(settings: Settings, target_dir: Path | None = None) -> Path:
+    """``dbt build`` (seeds, models and their tests, unit tests included) into the private build database
+    (write–audit–publish: readers never see it; ``citylake.publish`` publishes it once audited).
+
+    Returns the manifest dbt wrote, whose lineage decides which marts may be published.
+    """
+    from citylake.publish import prepare_build_db
+
+    target = target_dir or settings.dbt_project_dir / "target"
+    prepare_build_db(settings.build_db, settings.warehouse)
+    run_dbt(settings, ["build", "--target-path", str(target)], warehouse=settings.build_db)
+    return manifest_path(target)

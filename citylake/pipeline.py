@@ -6,7 +6,7 @@ JSON-serialisable summaries (they travel between Airflow tasks as XComs).
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from citylake.config import Settings, database_url, endpoint, settings as resolve_settings
 
@@ -58,18 +58,40 @@ def ingest(contract_id: str, s: Settings | None = None) -> dict:
     return summary
 
 
-def build_warehouse(s: Settings | None = None) -> None:
+def build_warehouse(s: Settings | None = None) -> dict[str, list[str]]:
+    """Write: dbt builds into the private build database. Returns each mart's upstream feeds (from dbt's
+    manifest), which the publish stage needs and the DAG run shows."""
     from citylake.dbt import build
+    from citylake.publish import read_lineage
 
-    build(s or resolve_settings())
+    return read_lineage(build(s or resolve_settings()))
 
 
 def validate(run_id: str, s: Settings | None = None) -> list[dict]:
+    """Audit: the validity runner judges the build database, before anything of it is published."""
     from expectations.runner import summarise, validate as run_validation
 
-    results = run_validation(s or resolve_settings(), run_id)
+    s = s or resolve_settings()
+    results = run_validation(replace(s, warehouse=s.build_db), run_id)
     print(summarise(results), flush=True)
     return [asdict(r) for r in results]
+
+
+def publish(results: list[dict], lineage: dict[str, list[str]] | None = None, run_id: str | None = None,
+            s: Settings | None = None) -> dict:
+    """Publish: marts whose feeds passed their strong gates replace the published ones; the others keep
+    their last published version; the quality tables always go out. Returns what was published and held."""
+    from citylake.publish import decide, publish as publish_build, read_lineage
+
+    s = s or resolve_settings()
+    lineage = read_lineage(s.dbt_project_dir / "target" / "manifest.json") if lineage is None else lineage
+    if run_id is None:
+        from datetime import datetime, timezone
+
+        run_id = f"manual__{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%S.%f}Z"
+    outcome = publish_build(s.build_db, s.warehouse, decide(lineage, results), run_id)
+    print(outcome.summary(), flush=True)
+    return asdict(outcome)
 
 
 def enforce_gate(result: dict) -> str:

@@ -75,21 +75,28 @@ def summarise(s: Settings) -> None:
             ok = "ok" if m.rows_read == m.rows_written + m.rows_quarantined else "MISMATCH"
             print(f"  {c.id:<16} {m.source:<44} {m.status:<8} read {m.rows_read:>7} = written "
                   f"{m.rows_written:>7} + quarantined {m.rows_quarantined:>5}  {ok}")
-    rows = None
+    rows, published, live_tables = None, None, set()
     if s.warehouse.exists():
         import duckdb
 
         con = duckdb.connect(str(s.warehouse), read_only=True)
         try:
+            tables = {r[0] for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'quality'").fetchall()}
             # A run whose build or validation failed has no verdicts yet: say so instead of failing here.
-            has_runs = con.execute("select count(*) from information_schema.tables where table_schema = 'quality' "
-                                   "and table_name = 'validity_runs'").fetchone()[0]
-            rows = has_runs and con.execute(
+            rows = "validity_runs" in tables and con.execute(
                 """select dataset, contract_id, records, valid_records, validity_ratio, target, passed
                    from quality.validity_runs
                    where run_id = (select run_id from quality.validity_runs order by run_at desc limit 1)
                      and target is not null order by contract_id"""
             ).fetchall()
+            published = "publications" in tables and con.execute(
+                """select mart, action, live_run_id, blocked_by from quality.publications
+                   where run_id = (select run_id from quality.publications order by published_at desc limit 1)
+                   order by mart"""
+            ).fetchall()
+            live_tables = {f"{a}.{b}" for a, b in con.execute(
+                "select table_schema, table_name from information_schema.tables").fetchall()}
         finally:
             con.close()
     if not rows:
@@ -99,7 +106,18 @@ def summarise(s: Settings) -> None:
         for ds, cid, n, v, r, t, p in rows:
             mark = "✓ 达标 PASSED" if p else "✗ 未达标 FAILED"
             print(f"  {mark} {ds} ({cid}): {r:.1%} valid ({v}/{n}), target {t:.0%}")
-    print(f"\nwarehouse: {s.warehouse}")
+    if not published:
+        print("\n== 数据集市发布: nothing published (see the failed tasks above) ==")
+    else:
+        print("\n== 数据集市发布 marts published (write, audit, then publish) ==")
+        for mart, action, live, blocked in published:
+            if action == "published":
+                print(f"  ✓ 已发布 published   {mart}")
+            else:
+                keep = ("the last published version stays" + (f" (run {live})" if live else "")
+                        if mart in live_tables else "absent: no version has passed its gates yet")
+                print(f"  ✗ 暂缓发布 held back {mart}: strong gate failed for {', '.join(blocked)}; {keep}")
+    print(f"\nwarehouse: {s.warehouse} (published; build: {s.build_db})")
     print(f"report:    {s.reports_dir / 'quality_latest.html'}")
     print(f"lake:      {s.lake_url}")
 

@@ -4,12 +4,19 @@
 1. **list_feeds** reads the contracts under `contracts/` (one per feed).
 2. **ingest_feed** is mapped over the feeds: each lands its new deliveries (files or API pages) in the
    Parquet lake, every row written or quarantined with a reason (`data/lake/`).
-3. **dbt_build** builds `warehouse/citylake.duckdb` (staging → intermediate → marts) and runs the dbt tests.
-4. **validate** runs the Great Expectations suites generated from the contracts and records validity
-   per dataset in `quality.validity_runs`.
+Write, audit, then publish: readers of `warehouse/citylake.duckdb` never see an unaudited build.
+
+3. **dbt_build** (write) builds the private `warehouse/citylake.build.duckdb` (staging → intermediate →
+   marts), runs the dbt tests, and returns each mart's upstream feeds from dbt's manifest.
+4. **validate** (audit) runs the Great Expectations suites generated from the contracts on the build
+   database and records validity per dataset in `quality.validity_runs`.
 5. **quality_gate** is mapped over the datasets: a basic dataset below its 90% target fails its gate
-   (red in the grid view, and the run is marked failed) — a verdict on the data, not a crash.
-6. **quality_report** writes the Chinese quality report (`reports/out/`), whatever the gates say.
+   (red in the grid view, the run is marked failed, and an alert is logged — and mailed when the
+   `smtp_default` connection is configured) — a verdict on the data, not a crash. A weak gate only warns.
+6. **publish** replaces the published warehouse atomically: marts whose feeds all passed their strong
+   gates are published, the others keep their last published version (its log and return value list
+   both); the quality tables are always published.
+7. **quality_report** writes the Chinese quality report (`reports/out/`), whatever the gates say.
 
 Configuration is read at run time by `citylake.config`; API tokens come from Airflow connections.
 """
@@ -26,6 +33,12 @@ FEED_LOADS = AssetAlias("citylake_feed_loads")
 WAREHOUSE = Asset("citylake_warehouse")
 QUALITY = Asset("citylake_quality_results")
 REPORT = Asset("citylake_quality_report")
+
+
+def _alert_gate_failed(context) -> None:
+    from citylake.alerts import on_quality_gate_failure
+
+    on_quality_gate_failure(context)
 
 
 @dag(
@@ -61,25 +74,31 @@ def citylake_pipeline():
         )
         return summary
 
-    @task(outlets=[WAREHOUSE])
-    def dbt_build(loads: list[dict]) -> None:
+    @task
+    def dbt_build(loads: list[dict]) -> dict[str, list[str]]:
         from citylake import pipeline
 
-        pipeline.build_warehouse()
+        return pipeline.build_warehouse()
 
-    @task(outlets=[QUALITY])
+    @task
     def validate(run_id: str | None = None) -> list[dict]:
         from citylake import pipeline
 
         return pipeline.validate(run_id)
 
-    @task(map_index_template="{{ dataset }}")
+    @task(map_index_template="{{ dataset }}", on_failure_callback=_alert_gate_failed)
     def quality_gate(result: dict) -> str:
         from citylake import pipeline
 
         get_current_context()["dataset"] = f"{result.get('dataset') or result['contract_id']} ({result['contract_id']})"
 
         return pipeline.enforce_gate(result)
+
+    @task(outlets=[WAREHOUSE, QUALITY])
+    def publish(results: list[dict], lineage: dict[str, list[str]], run_id: str | None = None) -> dict:
+        from citylake import pipeline
+
+        return pipeline.publish(results, lineage, run_id)
 
     @task(outlets=[REPORT])
     def quality_report(results: list[dict], run_id: str | None = None) -> str:
@@ -88,11 +107,12 @@ def citylake_pipeline():
         return pipeline.report(run_id)
 
     loads = ingest_feed.expand(contract_id=list_feeds())
-    built = dbt_build(loads)
+    lineage = dbt_build(loads)
     results = validate()
-    built >> results
+    lineage >> results
     quality_gate.expand(result=results)
-    quality_report(results)
+    published = publish(results, lineage)
+    published >> quality_report(results)
 
 
 citylake_pipeline()

@@ -28,3 +28,28 @@ def test_database_url_maps_airflow_schemes_to_drivers():
     assert database_url("w", env) == "postgresql+psycopg2://etl:pw@127.0.0.1:5432/front"
     assert database_url("m", env) == "mysql+pymysql://root:@h:3306/db"
     assert database_url("s", env) == "sqlite:////tmp/front.db"
+
+
+def test_build_database_sits_beside_the_published_one_under_its_catalogue_name(tmp_path):
+    from citylake.config import catalog_name
+
+    s = settings({"CITYLAKE_WAREHOUSE": str(tmp_path / "citylake.duckdb")})
+    assert s.build_db == tmp_path / "citylake.build.duckdb"
+    # dbt writes the catalogue (DuckDB: the file name up to its first dot) into its views.
+    assert catalog_name(s.build_db) == catalog_name(s.warehouse) == "citylake"
+    other = settings({"CITYLAKE_WAREHOUSE": str(tmp_path / "citylake.duckdb"),
+                      "CITYLAKE_BUILD_WAREHOUSE": str(tmp_path / "scratch" / "citylake.next.duckdb")})
+    assert other.build_db == tmp_path / "scratch" / "citylake.next.duckdb"
+    with pytest.raises(ValueError, match="must be named citylake"):
+        settings({"CITYLAKE_WAREHOUSE": str(tmp_path / "citylake.duckdb"),
+                  "CITYLAKE_BUILD_WAREHOUSE": str(tmp_path / "build.duckdb")}).build_db
+
+
+def test_smtp_connection_from_uri_or_absent():
+    from citylake.config import smtp
+
+    s = smtp("smtp_default", {"AIRFLOW_CONN_SMTP_DEFAULT":
+                              "smtp://ops:p%40ss@127.0.0.1:2525?from=citylake@yc.gov.cn&to=a@yc.gov.cn,b@yc.gov.cn"})
+    assert (s.host, s.port, s.login, s.password, s.sender) == ("127.0.0.1", 2525, "ops", "p@ss", "citylake@yc.gov.cn")
+    assert s.recipients == ("a@yc.gov.cn", "b@yc.gov.cn") and not s.ssl
+    assert smtp("smtp_default", {"AIRFLOW_CONN_SMTP_DEFAULT": "smtp://:@mail.yc.gov.cn"}).port == 25

@@ -54,14 +54,20 @@ def test_pipeline_shape(dagbag):
     assert dag.doc_md and "quality_gate" in dag.doc_md
     assert str(dag.timezone) in ("Asia/Shanghai", "Timezone('Asia/Shanghai')")
     t = dag.task_dict
-    assert set(t) == {"list_feeds", "ingest_feed", "dbt_build", "validate", "quality_gate", "quality_report"}
+    assert {"list_feeds", "ingest_feed", "dbt_build", "validate", "quality_gate", "publish",
+            "quality_report"} <= set(t)
     assert t["ingest_feed"].upstream_task_ids == {"list_feeds"}
     assert t["dbt_build"].upstream_task_ids == {"ingest_feed"}
     assert t["validate"].upstream_task_ids == {"dbt_build"}
     assert t["quality_gate"].upstream_task_ids == {"validate"}
-    assert t["quality_report"].upstream_task_ids == {"validate"}
+    # Write, audit, then publish: publish waits for the audit, not for the gates (a failed gate holds marts
+    # back, it does not stop the verdicts from being published); the report reads what was published.
+    assert t["publish"].upstream_task_ids == {"validate", "dbt_build"}
+    assert t["quality_report"].upstream_task_ids >= {"validate", "publish"}
     assert [a.name for a in t["ingest_feed"].outlets] == ["citylake_lake_raw", "citylake_feed_loads"]
-    assert [a.name for a in t["dbt_build"].outlets] == ["citylake_warehouse"]
+    assert t["dbt_build"].outlets == [] and t["validate"].outlets == []
+    assert [a.name for a in t["publish"].outlets] == ["citylake_warehouse", "citylake_quality_results"]
+    assert t["quality_gate"].on_failure_callback, "a failed strong gate must raise an alert"
 
 
 def test_dag_files_only_wire():
