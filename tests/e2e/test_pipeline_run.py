@@ -38,6 +38,9 @@ def test_run_completes_and_prints_verdicts(run):
     assert "== DAG run:" in out
     assert "✗ 未达标 FAILED 流动人口" in out  # below 90% by design in the sample city
     assert "✓ 达标 PASSED 实有人口 (gongan.hukou)" in out
+    # Write, audit, then publish: the marts built from 流动人口 are held back, and the run says so.
+    assert "✗ 暂缓发布 held back marts.dim_person: strong gate failed for gongan.liudong" in out
+    assert "✓ 已发布 published   marts.fct_event" in out
     assert str(base / "reports") in out
 
 
@@ -88,11 +91,21 @@ def test_every_delivered_record_reached_the_lake(run):
 
 def test_warehouse_marts_and_validity_table(run):
     base, _ = run
-    con = duckdb.connect(str(base / "warehouse/citylake.duckdb"), read_only=True)
-    people = con.execute("select count(*), count(distinct person_id) from marts.dim_person").fetchone()
+    # The build database holds every mart as built and audited, the held ones too.
+    build = duckdb.connect(str(base / "warehouse/citylake.build.duckdb"), read_only=True)
+    people = build.execute("select count(*), count(distinct person_id) from marts.dim_person").fetchone()
     assert people[0] == people[1] > 900  # one row per person; a 1,000-person city
-    assert con.execute("select count(*) from marts.dim_house").fetchone()[0] > 300
+    assert build.execute("select count(*) from marts.dim_house").fetchone()[0] > 300
+    build.close()
+    con = duckdb.connect(str(base / "warehouse/citylake.duckdb"), read_only=True)
     assert con.execute("select count(*) from marts.fct_event").fetchone()[0] > 0
+    # 流动人口 failed its strong gate on the first run: the marts built from it have no good version yet,
+    # so they are absent from the published warehouse; the others are published.
+    pubs = dict(con.execute("select mart, action from quality.publications").fetchall())
+    assert pubs["marts.dim_person"] == pubs["marts.dim_house"] == "held" and pubs["marts.fct_event"] == "published"
+    live = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts'")
+            .fetchall()}
+    assert "fct_event" in live and not {"dim_person", "dim_house"} & live
     rows = con.execute(
         "select dataset, contract_id, records, valid_records, validity_ratio, passed from quality.validity_runs "
         "where target is not null order by contract_id").fetchall()
