@@ -87,7 +87,7 @@ def test_fct_event_takes_the_latest_version(wh):
     assert str(ev["W001"]["closed_at"]) == "2025-06-02 09:00:00" and ev["W001"]["version_count"] == 2
     assert (ev["W002"]["status"], ev["W002"]["is_closed"], ev["W002"]["is_satisfied"]) == ("已派单", False, None)
     assert (ev["W003"]["status"], ev["W003"]["district_name"]) == ("办理中", "高安市")
-    assert {r["source"] for r in ev.values()} == {"12345"}
+    assert {r["source_feed"] for r in ev.values()} == {"shuju.hotline"}
 
 
 def test_a_feed_without_loads_does_not_stop_the_build(tmp_path):
