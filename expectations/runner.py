@@ -7,7 +7,10 @@ in one transaction, the three ``quality`` tables of docs/architecture.md §4:
 - ``quality.validity_runs``   one row per dataset per run,
 - ``quality.record_verdicts`` one row per record per run (``failed_rules``: every rule the record broke,
   errors and warnings, in contract order; ``is_valid``: no rule of severity ``error`` broke),
-- ``quality.rule_results``    one row per rule per run.
+- ``quality.rule_results``    one row per rule per run,
+
+and, from those rows in the same transaction, the breakdowns of :mod:`expectations.breakdowns` (department,
+district, grid, day, GB/T 36344 dimension) and the 红黑榜 of :mod:`expectations.ranking`.
 
 Record verdicts come from GX itself: each expectation runs with ``result_format=COMPLETE`` and
 ``unexpected_index_column_names=["record_id"]`` (``record_id`` is the batch's index), so its result lists the
@@ -26,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from citylake.config import Settings
-from expectations import rules
+from expectations import breakdowns, ranking, rules
 from expectations.suites import AS_OF_COLUMN, DATASET_RULES, build_suite, helper_column
 from ingest.contracts import Contract, load_contracts
 
@@ -255,6 +258,9 @@ def _write(
             )
             con.unregister("_records")
             con.unregister("_failures")
+        # Breakdowns and the ranking are derived from the rows above: same transaction, so a run is whole.
+        breakdowns.write(con, run_id, run_at, [o[0] for o in outcomes])
+        ranking.write(con, run_id, run_at)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
