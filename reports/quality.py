@@ -124,6 +124,7 @@ def load(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict:
         [run_id],
     )[0]
     return {
+        "ranking": _ranking(con, run_id),
         "run_id": run_id,
         "is_latest": run_id == latest,
         "run_at": datasets[0]["run_at"],
@@ -133,6 +134,34 @@ def load(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict:
         "dimensions": dimensions,
         "totals": totals,
     }
+
+
+def _ranking(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """The run's 红黑榜 (``quality.department_ranking``, written by the runner); empty for a warehouse validated
+    before the ranking existed."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'quality' and table_name = 'department_ranking'"
+    ).fetchall()[0][0]
+    if not exists:
+        return []
+    return _rows(
+        con,
+        """
+        select department, records, valid_records, validity_ratio as ratio, validity_rank as rank,
+               previous_run_id, previous_ratio, change, change_rank, mark, target
+        from quality.department_ranking where run_id = ?
+        order by validity_rank nulls last, change desc nulls last, department
+        """,
+        [run_id],
+    )
+
+
+def _pp(x: float | None) -> str:
+    """A change of ratio in percentage points, signed (+1.2 / −0.4 / 0.0)."""
+    if x is None:
+        return "—"
+    v = round(x * 100, 1)
+    return "0.0" if v == 0 else (f"+{v:.1f}" if v > 0 else f"−{-v:.1f}")
 
 
 def bar_chart(datasets: list[dict], target: float = CITY_TARGET) -> dict:
@@ -190,6 +219,7 @@ def render(settings: Settings, run_id: str | None = None) -> Path:
     )
     env.filters["pct"] = _pct
     env.filters["num"] = _num
+    env.filters["pp"] = _pp
     run_at = data["run_at"].astimezone(TZ)
     # The line drawn and the department verdicts use the basic datasets' target as stored with the run.
     target = data["totals"]["target"] if data["totals"]["target"] is not None else CITY_TARGET

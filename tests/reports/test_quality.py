@@ -115,3 +115,13 @@ def test_renders_offline_in_chromium(report, tmp_path):
     subprocess.run(flags + ["--window-size=1280,1600", f"--screenshot={shot}", path.as_uri()],
                    capture_output=True, timeout=90, check=True)
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_ranking_section(report):
+    _, _, html = report
+    section = html[html.index("三、部门红黑榜"):html.index("四、问题规则")]
+    rows = re.findall(r"<tr>\s*<td class=\"n\">(\d+)</td><td>(.+?)</td>.*?<td>(.*?)</td>\s*</tr>", section, re.S)
+    # small city: 政务服务数据管理局 3/3, 住建局 9/10 (= the target): red; 公安局 7/24: black
+    assert [(rank, dept, re.sub(r"<[^>]+>", "", mark)) for rank, dept, mark in rows] == [
+        ("1", "政务服务数据管理局", "红榜"), ("2", "住建局", "红榜"), ("3", "公安局", "黑榜")]
+    assert "低于 90% 目标的部门全部列入黑榜" in section
