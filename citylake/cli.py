@@ -95,6 +95,13 @@ def cmd_report(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corrections(a: argparse.Namespace) -> int:
+    from citylake import pipeline
+
+    pipeline.correction_lists(a.run_id)
+    return 0
+
+
 def cmd_serve_departments(a: argparse.Namespace) -> int:
     from citylake.config import settings
     from simulator.api_server import DepartmentApiServer
@@ -155,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     sp = sub.add_parser("report", help="render the quality report of the latest (or given) run")
     sp.add_argument("--run-id")
     sp.set_defaults(fn=cmd_report)
+
+    sp = sub.add_parser("corrections", help="write each department's correction list (问题数据清单, xlsx + CSV) "
+                                            "of the latest (or given) validity run")
+    sp.add_argument("--run-id")
+    sp.set_defaults(fn=cmd_corrections)
 
     sp = sub.add_parser("serve-departments", help="serve the simulated API departments (for ingest by hand)")
     sp.add_argument("--port", type=int, default=8600)

@@ -113,3 +113,16 @@ def report(run_id: str | None = None, s: Settings | None = None) -> str:
     from reports.quality import render
 
     return str(render(s or resolve_settings(), run_id))
+
+
+def correction_lists(run_id: str | None = None, s: Settings | None = None) -> list[dict]:
+    """问题数据清单: every department's invalid records of the validity run (default: the latest), as xlsx and
+    CSV under ``reports_dir/corrections/<run>/``. Reads the published warehouse, like the report: its quality
+    tables and the staging rows the verdicts judged. Returns one summary per department."""
+    from reports.corrections import write_lists
+
+    lists = write_lists(s or resolve_settings(), run_id)
+    for d in lists:
+        print(f"{d.department} ({d.dept}): {d.records} 条问题记录 invalid records, {d.rows} 条问题 rows → {d.xlsx}",
+              flush=True)
+    return [asdict(d) for d in lists]

@@ -17,6 +17,9 @@ Write, audit, then publish: readers of `warehouse/citylake.duckdb` never see an 
    gates are published, the others keep their last published version (its log and return value list
    both); the quality tables are always published.
 7. **quality_report** writes the Chinese quality report (`reports/out/`), whatever the gates say.
+8. **correction_lists** writes each department's 问题数据清单 (xlsx + CSV, `reports/out/corrections/<run>/`):
+   every invalid record it sent, with file, row, field, value as sent and the rule broken, in Chinese. It
+   follows validate through publish, reading the published verdicts like the report.
 
 Configuration is read at run time by `citylake.config`; API tokens come from Airflow connections.
 """
@@ -106,6 +109,12 @@ def citylake_pipeline():
 
         return pipeline.report(run_id)
 
+    @task
+    def correction_lists(results: list[dict], run_id: str | None = None) -> list[dict]:
+        from citylake import pipeline
+
+        return pipeline.correction_lists(run_id)
+
     loads = ingest_feed.expand(contract_id=list_feeds())
     lineage = dbt_build(loads)
     results = validate()
@@ -113,6 +122,8 @@ def citylake_pipeline():
     quality_gate.expand(result=results)
     published = publish(results, lineage)
     published >> quality_report(results)
+    # After publish, not beside it: publish writes the build database a reader there would lock.
+    published >> correction_lists(results)
 
 
 citylake_pipeline()

@@ -68,6 +68,10 @@ def test_pipeline_shape(dagbag):
     assert t["dbt_build"].outlets == [] and t["validate"].outlets == []
     assert [a.name for a in t["publish"].outlets] == ["citylake_warehouse", "citylake_quality_results"]
     assert t["quality_gate"].on_failure_callback, "a failed strong gate must raise an alert"
+    # 问题数据清单 follow the audit through publish: they quote the published verdicts, and reading the build
+    # database beside publish would lock it.
+    assert t["correction_lists"].upstream_task_ids == {"validate", "publish"}
+    assert "correction_lists" in dag.doc_md
 
 
 def test_dag_files_only_wire():
