@@ -260,6 +260,8 @@ def _write_departments(con: duckdb.DuckDBPyConnection, contracts: list[Contract]
         rows, records = 0, set()
         try:
             for c in feeds:
+                if not invalid_by_contract[c.id]:
+                    continue  # nothing to list: spare the staging read
                 seen = set()
                 for row in _rows(con, c, run_id):
                     writers.append(row)
