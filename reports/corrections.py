@@ -22,6 +22,7 @@ import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -279,7 +280,7 @@ def _write_departments(con: duckdb.DuckDBPyConnection, contracts: list[Contract]
         writers.close([
             ("部门", name),
             ("校验批次", run_id),
-            ("校验时间（UTC）", f"{run_at:%Y-%m-%d %H:%M:%S}"),
+            ("校验时间（北京时间）", f"{run_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M:%S}"),
             ("数据集", "、".join(f"{c.title}（{c.id}）" for c in feeds)),
             ("问题记录数", str(len(records))),
             ("问题条目数", str(rows)),
