@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from citylake.staging import address_columns
+from citylake.staging import address_columns, model_name
 from expectations import rules
 from ingest.contracts import Contract
 
@@ -180,8 +180,6 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at, contracts: list[Contract]) -> None:
     """Write the breakdowns of ``run_id`` for ``contracts`` (already in ``quality.record_verdicts`` and
     ``quality.validity_runs``) and refresh the run's department totals. Runs inside the caller's transaction."""
-    from expectations.runner import staging_table
-
     con.execute(DDL)
     counties = rules.yichun_divisions()
     names = district_names(counties)
@@ -190,36 +188,42 @@ def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at, contracts: list[C
         for contract in contracts:
             for table in TABLES:
                 con.execute(f"delete from quality.{table} where run_id = ? and contract_id = ?", [run_id, contract.id])
-            table = staging_table(contract)
+            table = f"staging.{model_name(contract)}"
             src = area_source(contract, _columns(con, table), counties)
             params = [run_id, run_at, contract.id, contract.department_name]
-            located = (
-                f"select v.is_valid, {src.district_sql} as district_code, {src.grid_sql} as grid_code, s.load_date "
-                f"from quality.record_verdicts v join {table} s using (record_id) "
-                f"where v.run_id = ? and v.contract_id = ?"
-            )
+            # Staging is a view over the lake: read it once per feed, then aggregate what was read.
             con.execute(
                 f"""
+                create or replace temp table _located as
+                select v.is_valid, {src.district_sql} as district_code, {src.grid_sql} as grid_code, s.load_date
+                from quality.record_verdicts v join {table} s using (record_id)
+                where v.run_id = ? and v.contract_id = ?
+                """,
+                [run_id, contract.id],
+            )
+            con.execute(
+                """
                 insert into quality.validity_by_area
                 select ?, ?, ?, ?, l.district_code, n.name, l.grid_code, ?,
                        count(*), count(*) filter (where l.is_valid), count(*) filter (where l.is_valid) / count(*)
-                from ({located}) l left join _district_names n on n.code = l.district_code
+                from _located l left join _district_names n on n.code = l.district_code
                 group by l.district_code, n.name, l.grid_code
                 """,
-                [*params, src.basis, run_id, contract.id],
+                [*params, src.basis],
             )
             con.execute(
-                f"""
+                """
                 insert into quality.validity_by_day
                 select ?, ?, ?, ?, l.load_date,
                        count(*), count(*) filter (where l.is_valid), count(*) filter (where l.is_valid) / count(*)
-                from ({located}) l group by l.load_date
+                from _located l group by l.load_date
                 """,
-                [*params, run_id, contract.id],
+                params,
             )
             _write_dimensions(con, run_id, run_at, contract)
     finally:
         con.unregister("_district_names")
+        con.execute("drop table if exists _located")
     con.execute("delete from quality.validity_by_department where run_id = ?", [run_id])
     con.execute(
         """
