@@ -88,6 +88,30 @@ def cmd_validate(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(a: argparse.Namespace) -> int:
+    """Publish by hand what `citylake build` and `citylake validate` wrote into the build database."""
+    import duckdb
+
+    from citylake import pipeline
+    from citylake.config import settings
+
+    s = settings()
+    con = duckdb.connect(str(s.build_db), read_only=True)
+    try:
+        run_id = a.run_id or con.execute(
+            "select run_id from quality.validity_runs order by run_at desc limit 1").fetchone()[0]
+        cols = ["contract_id", "gate", "passed"]
+        results = [dict(zip(cols, row)) for row in con.execute(
+            f"select {', '.join(cols)} from quality.validity_runs where run_id = ?", [run_id]).fetchall()]
+    finally:
+        con.close()
+    if not results:
+        print(f"no validity run {run_id!r} in {s.build_db}: run `citylake validate` first", file=sys.stderr)
+        return 1
+    print(json.dumps(pipeline.publish(results, run_id=run_id), ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
 def cmd_report(a: argparse.Namespace) -> int:
     from citylake import pipeline
 
@@ -158,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     sp = sub.add_parser("validate", help="run the validity suites and record the results")
     sp.add_argument("--run-id")
     sp.set_defaults(fn=cmd_validate)
+
+    sp = sub.add_parser("publish", help="publish the build database's marts whose feeds passed their strong "
+                                        "gates (write, audit, then publish), for the latest (or given) run")
+    sp.add_argument("--run-id")
+    sp.set_defaults(fn=cmd_publish)
 
     sp = sub.add_parser("report", help="render the quality report of the latest (or given) run")
     sp.add_argument("--run-id")

@@ -59,5 +59,7 @@ def build_sim_warehouse(root: Path, persons: int = 3000, seed: int = SEED, as_of
         with _environ(env):
             for cid in pipeline.feed_ids(s):
                 pipeline.ingest(cid, s)
-    run_dbt(s, [dbt_command, "--target-path", str(root / "target"), "--log-path", str(root / "logs")])
+    # The warehouse's as-of date is the latest load date, i.e. today's; the city's is ``as_of``.
+    run_dbt(s, [dbt_command, "--vars", f'{{"as_of_date": "{as_of.isoformat()}"}}',
+                "--target-path", str(root / "target"), "--log-path", str(root / "logs")])
     return s
