@@ -127,7 +127,7 @@ def dbt_env(settings: Settings, warehouse: Path | None = None) -> dict[str, str]
 
 
 @contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
+def temporary_environ(values: dict[str, str]) -> Iterator[None]:
     # dbt reads env_var() from os.environ; restore it so one run cannot leak into the next.
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
@@ -181,7 +181,7 @@ def run_dbt(settings: Settings, args: list[str], warehouse: Path | None = None) 
     database = warehouse or settings.warehouse
     database.parent.mkdir(parents=True, exist_ok=True)
     full = [*args, "--project-dir", str(project), "--profiles-dir", str(project)]
-    with _environ(dbt_env(settings, database)):
+    with temporary_environ(dbt_env(settings, database)):
         try:
             res = dbtRunner().invoke(full)
         finally:

@@ -22,17 +22,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The date the governance indicators are seen at (the end of their 365-day window): the `as_of_date`
-    var when given (YYYY-MM-DD), else the latest load date of `relation`, as the event indicators count. -#}
-{% macro indicators_as_of(relation) -%}
-    {%- set given = var('as_of_date', none) -%}
-    {%- if given -%}
-        cast({{ citylake.sql_string(given) }} as date)
-    {%- else -%}
-        (select cast(max(load_date) as date) from {{ relation }})
-    {%- endif -%}
-{%- endmacro %}
-
 {#- `value <comparator> target`, the comparator one of >=, >, <, <= (a column): null when value is null. -#}
 {% macro meets_target(value, comparator, target) -%}
     (case {{ comparator }}

@@ -9,9 +9,7 @@ the DAG calls (``citylake.pipeline``). About a minute for 3,000 persons on this 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
-from contextlib import contextmanager
 from pathlib import Path
 
 from citylake.config import Settings, settings
@@ -20,26 +18,12 @@ AS_OF = dt.date(2026, 11, 21)
 SEED = 20261121
 
 
-@contextmanager
-def _environ(values: dict[str, str]):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def build_sim_warehouse(root: Path, persons: int = 3000, seed: int = SEED, as_of: dt.date = AS_OF,
                         dbt_command: str = "build") -> Settings:
     """The city's data folder and warehouse under ``root``; returns their settings. The truth is under
     ``settings.sim_dir / "truth"``."""
     from citylake import pipeline
-    from citylake.dbt import run_dbt
+    from citylake.dbt import run_dbt, temporary_environ
     from ingest.contracts import load_contracts
     from simulator.api_server import DepartmentApiServer
     from simulator.city import simulate
@@ -56,7 +40,7 @@ def build_sim_warehouse(root: Path, persons: int = 3000, seed: int = SEED, as_of
                 env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = f"http://:{token}@{hostport}"
             elif c.delivery.kind == "db" and c.delivery.connection:
                 env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = resolve_url(None, s.sim_dir, c.dept)
-        with _environ(env):
+        with temporary_environ(env):
             for cid in pipeline.feed_ids(s):
                 pipeline.ingest(cid, s)
     # The warehouse's as-of date is the latest load date, i.e. today's; the city's is ``as_of``.
