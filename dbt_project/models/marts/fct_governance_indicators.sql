@@ -29,8 +29,8 @@ cities as (
 
 period as (
     select
-        {{ dbt.dateadd('day', -365, citylake.indicators_as_of('grid_events')) }} as period_start,
-        {{ citylake.indicators_as_of('grid_events') }} as period_end
+        {{ dbt.dateadd('day', -365, citylake.events_as_of('grid_events')) }} as period_start,
+        {{ citylake.events_as_of('grid_events') }} as period_end
 ),
 
 indicator_values as (
