@@ -29,8 +29,7 @@ from simulator.address import standard_address
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec, FeedState, GridContext, WorldContext
-from simulator.feeds.world_damage import bad_stats_code
-from simulator.feeds.world_damage import damage as damage_records
+from simulator.feeds.world_damage import damage as damage_records, mutation
 from simulator.people import LIUDONG
 
 DATE = "%Y-%m-%d"
@@ -101,29 +100,9 @@ def _liushou_grid(ctx: GridContext, st: FeedState) -> list[Record]:
                 "visited_date": _visited(child.birth_date, env, r).strftime(DATE),
             }, entity_key=child.person_key, context=child))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        rng = st.rng
-        if kind in ("bad_check_digit", "fullwidth_digits"):
-            return defects.bad_id(kind, rec.values[column], rng)
-        if kind == "missing_required":
-            return ""
-        if kind == "bad_date":
-            return defects.bad_date(rec.context.birth_date, env, rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "unresolvable_address":
-            return defects.unresolvable_address(rec.context.house, rng)
-        if kind == "address_variant":
-            return defects.address_variant(rec.context.house, rng)
-        if kind == "bad_stats_code":
-            return bad_stats_code(rec.values[column], rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_CARE)
-        if kind == "stale":
-            return defects.stale_timestamp(env, rng).strftime(DATE)
-        raise ValueError(f"defect {kind} does not apply to 留守儿童")
-
-    damage_records(recs, st.defects, st.rng, mutate, damage.eligible_for(env, lambda rec, col: rec.context))
+    # The visit date is this register's update time (timestamp_format is DATE): a stale one is a stale visit.
+    damage.inject(recs, st.defects, env, st.rng, person_of=lambda rec, col: rec.context,
+                  house_of=lambda rec, col: rec.context.house, wrong=WRONG_CARE, what="留守儿童")
     for rec in recs:
         rec.context = None  # held until the world's schools exist: the values, not the child and their house
     st.counters.setdefault("held", []).extend(recs)
@@ -227,20 +206,8 @@ def _weiquan_grid(ctx: GridContext, st: FeedState) -> list[Record]:
             "closed_date": updated.strftime(DATE) if status == "办结" else "", "updated_at": updated.strftime(TS),
         }, entity_key=person.person_key, context=c))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        rng = st.rng
-        if kind == "bad_date":
-            return defects.bad_date(rec.context["steps"][0][1].date(), env, rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_TYPE)
-        if kind == "missing_required":
-            return ""
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        raise ValueError(f"defect {kind} does not apply to 维权案件")
-
+    mutate = mutation(st.rng, "维权案件", wrong=WRONG_TYPE, env=env,
+                      true_date=lambda rec, col: rec.context["steps"][0][1].date())  # the day it was received
     damage_records(recs, st.defects, st.rng, mutate)
     return recs
 

@@ -20,12 +20,11 @@ import random
 from array import array
 from collections.abc import Iterator
 
-from simulator import defects
 from simulator.defects import FeedDefects, Record
 from simulator.address import standard_address
 from simulator.feeds import damage as person_damage
 from simulator.feeds.registry import FeedSpec, FeedState, WorldContext
-from simulator.feeds.world_damage import bad_stats_code, damage
+from simulator.feeds.world_damage import damage, mutation
 
 DATE = "%Y-%m-%d"
 WRONG_SCHOOL_TYPES = ("中学", "完小", "村小", "初中")
@@ -53,23 +52,8 @@ def xuexiao_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
             "principal": school["legal_rep_name"], "office_phone": f"0795-{sr.randrange(3_000_000, 8_999_999)}",
         }, entity_key=school["uscc"], context=school))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        from simulator.feeds.shichang import bad_uscc
-
-        if kind == "bad_uscc":
-            return bad_uscc(rec.values[column], rng)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "bad_stats_code":
-            return bad_stats_code(rec.values[column], rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_SCHOOL_TYPES)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 学校")
-
     # Schools are few (≈ 2 per 1,000 school-age children): one chunk for the city.
-    damage(recs, st.defects, rng, mutate)
+    damage(recs, st.defects, rng, mutation(rng, "学校", wrong=WRONG_SCHOOL_TYPES))
     return iter(recs)
 
 
@@ -116,25 +100,8 @@ def _xuesheng_grid(ctx, st) -> list[Record]:
             "status": rng.choices(("在读", "休学"), weights=(992, 8))[0],
         }, entity_key=p.person_key, context=p))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        p = rec.context
-        if kind in ("bad_check_digit", "fullwidth_digits"):
-            return defects.bad_id(kind, rec.values[column], rng)
-        if kind == "bad_date":
-            return defects.bad_date(p.birth_date, env, rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "unresolvable_address":
-            return defects.unresolvable_address(p.house, rng)
-        if kind == "address_variant":
-            return defects.address_variant(p.house, rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_STATUS)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 在校学生")
-
-    damage(recs, st.defects, rng, mutate, person_damage.eligible_for(env, lambda rec, col: rec.context))
+    person_damage.inject(recs, st.defects, env, rng, person_of=lambda rec, col: rec.context,
+                         house_of=lambda rec, col: rec.context.house, wrong=WRONG_STATUS, what="在校学生")
     for rec in recs:
         rec.context = int(rec.entity_key[1:])  # the person number: all the world pass needs
     spill(st).add(recs)

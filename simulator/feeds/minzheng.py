@@ -12,7 +12,6 @@ import datetime as dt
 import random
 
 from simulator.address import standard_address
-from simulator import defects
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec
@@ -154,8 +153,7 @@ def chunked(items, size: int = CHUNK):
 def _shehui_zuzhi(wctx, st):
     """The world's social organisations (USCC 51/52/53: 民政-registered 社会团体, 民办非企业单位, 基金会), as the
     登记管理系统 lists them; registered by the district's 民政局 (division = the district)."""
-    from simulator.feeds.shichang import bad_uscc
-    from simulator.feeds.world_damage import damage
+    from simulator.feeds.world_damage import damage, mutation
     from simulator.geography import DISTRICT_BY_CODE
 
     env, rng = st.env, st.rng
@@ -173,19 +171,8 @@ def _shehui_zuzhi(wctx, st):
                 "annual_check": rng.choices([v for v, _ in _ANNUAL_CHECK], weights=[w for _, w in _ANNUAL_CHECK])[0],
             }, entity_key=o["uscc"], context=o))
 
-        def mutate(kind: str, column: str, rec: Record) -> str:
-            if kind == "bad_uscc":
-                return bad_uscc(rec.values[column], rng)
-            if kind == "bad_division":
-                return defects.bad_division(rng)
-            if kind == "bad_date":
-                return defects.bad_date(rec.context["established_date"], env, rng)
-            if kind == "wrong_code":
-                return rng.choice(WRONG_ORG_TYPES if column == "org_type" else WRONG_STATUS)
-            if kind == "missing_required":
-                return ""
-            raise ValueError(f"defect {kind} does not apply to 社会组织")
-
+        mutate = mutation(rng, "社会组织", wrong={"org_type": WRONG_ORG_TYPES, "status": WRONG_STATUS},
+                          true_date=lambda rec, col: rec.context["established_date"], env=env)
         damage(recs, st.defects, rng, mutate)
         yield from recs
 
@@ -263,27 +250,21 @@ def _binzang_grid(ctx, st) -> list[Record]:
             "family_name": kin.name if kin else "", "family_phone": kin.phone if kin else "",
         }, entity_key=p.person_key, context=(p, death["date"])))
 
+    from simulator.feeds.world_damage import damage as apply, mutation
+
+    shared = mutation(rng, "火化登记")
+
     def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind in ("bad_check_digit", "legacy_15_digit"):
-            return defects.bad_id(kind, rec.values[column], rng)
         if kind == "bad_date":  # judged on the delivery day: a "future" date must lie after it
             day = rec.context[1]
             return rng.choice((f"{day.year}/13/45", f"{day.year}/02/30", "不详", f"{day.year}年{day.month}月",
                                (ctx.date + dt.timedelta(days=rng.randint(30, 300))).strftime(BINZANG_DATE)))
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 火化登记")
+        return shared(kind, column, rec)
 
     def eligible(kind: str, column: str, rec: Record) -> bool:
         if kind == "legacy_15_digit":
             return rec.context[0].birth_date.year <= 1984
         return kind != "bad_phone" or bool(rec.values[column])
-
-    from simulator.feeds.world_damage import damage as apply
 
     apply(recs, st.defects, rng, mutate, eligible)
     return recs

@@ -19,8 +19,7 @@ from simulator import defects
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
 from simulator.feeds.registry import FeedSpec
-from simulator.feeds.world_damage import bad_stats_code
-from simulator.feeds.world_damage import damage as apply_damage
+from simulator.feeds.world_damage import damage as apply_damage, mutation
 from simulator.geography import DISTRICTS
 from simulator.people import HUKOU
 from simulator.world.divisions import VILLAGE
@@ -50,17 +49,7 @@ def _cun(wctx, st) -> Iterator[Record]:
         t[1] += g.persons - g.floating
         t[2].extend(g.adults)
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind == "bad_stats_code":
-            return bad_stats_code(rec.values[column], rng)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_VILLAGE_KINDS)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 行政村与自然村")
-
+    mutate = mutation(rng, "行政村与自然村", wrong=WRONG_VILLAGE_KINDS)
     county: list[Record] = []
     for t in world.townships:  # by county, then township code: one sheet per county
         if county and county[0].values["division_code"] != t.district_code:
@@ -145,24 +134,9 @@ def _fanpin(ctx, st) -> list[Record]:
                 "updated_at": updated.strftime(DATE),
             }, entity_key=p.person_key, context=p))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits"):
-            return defects.bad_id(kind, rec.values[column], rng)
-        if kind == "bad_date":
-            return defects.bad_date(dt.datetime.strptime(rec.values[column], DATE).date(), env, rng)
-        if kind == "missing_required":
-            return ""
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "stale":
-            return defects.stale_timestamp(env, rng).strftime(DATE)
-        if kind == "bad_stats_code":
-            return bad_stats_code(rec.values[column], rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_MONITOR_TYPES)
-        raise ValueError(f"defect {kind} does not apply to 防止返贫监测对象")
-
-    apply_damage(recs, st.defects, rng, mutate, damage.eligible_for(env, lambda rec, col: rec.context))
+    # The review time (``updated_at``) is a date here (timestamp_format is DATE): a stale one is an old review.
+    damage.inject(recs, st.defects, env, rng, person_of=lambda rec, col: rec.context, wrong=WRONG_MONITOR_TYPES,
+                  what="防止返贫监测对象")
     return recs
 
 

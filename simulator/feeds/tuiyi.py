@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from simulator import defects
 from simulator.address import standard_address
 from simulator.dates import add_years
 from simulator.defects import FeedDefects, Record
@@ -103,25 +102,13 @@ def _junren(ctx, st) -> list[Record]:
             context=p,
         ))
 
+    person = damage.mutation(env, rng, house_of=lambda rec, col: rec.context.house, wrong=WRONG_DISCHARGE,
+                             what="退役军人")
+
     def mutate(kind: str, column: str, rec: Record) -> str:
-        p = rec.context
-        if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits"):
-            return defects.bad_id(kind, rec.values[column], rng)
-        if kind == "bad_date":
+        if kind == "bad_date":  # service dates are months: a bad one is a bad month, not a bad day
             return bad_month(dt.datetime.strptime(rec.values[column], MONTH).date(), env.as_of, rng)
-        if kind == "missing_required":
-            return ""
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "unresolvable_address":
-            return defects.unresolvable_address(p.house, rng)
-        if kind == "address_variant":
-            return defects.address_variant(p.house, rng)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_DISCHARGE)
-        raise ValueError(f"defect {kind} does not apply to 退役军人")
+        return person(kind, column, rec)
 
     apply_damage(recs, st.defects, rng, mutate, damage.eligible_for(env, lambda rec, col: rec.context))
     return recs

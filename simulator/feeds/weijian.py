@@ -26,7 +26,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
-from simulator import defects, idnumbers
+from simulator import idnumbers
 from simulator.address import standard_address
 from simulator.defects import FeedDefects, Record
 from simulator.feeds import damage
@@ -271,37 +271,20 @@ WRONG = {"baby_sex": WRONG_SEX, "sex": WRONG_SEX, "death_place": WRONG_PLACE, "d
 
 
 def _inject(recs: list[Record], st: FeedState, person_of, house_of=None) -> None:
-    """The person-feed mutations (``damage.inject``) plus the coded columns' wrong codes and a stale
-    follow-up date (a date column here: the table types it, so it must stay a date)."""
+    """The person-feed mutations (``damage.mutation``) with the coded columns' wrong codes, except a stale
+    follow-up date: a date column here (the table types it, so it must stay a date), and any patient's
+    visit can be overdue, whatever the person's age."""
     env, rng = st.env, st.rng
-    basic = damage.eligible_for(env, person_of)
+    basic = damage.eligible_for(env, person_of, filled=("bad_phone",))
+    person = damage.mutation(env, rng, house_of=house_of, wrong=WRONG, what=st.contract.id)
 
     def eligible(kind: str, column: str, rec: Record) -> bool:
-        if kind == "bad_phone":
-            return bool(rec.values[column])
-        if kind == "stale":
-            return True
-        return basic(kind, column, rec)
+        return kind == "stale" or basic(kind, column, rec)
 
     def mutate(kind: str, column: str, rec: Record) -> str:
-        old = rec.values[column]
-        if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits"):
-            return defects.bad_id(kind, old, rng)
-        if kind == "missing_required":
-            return ""
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "unresolvable_address":
-            return defects.unresolvable_address(house_of(rec, column), rng)
-        if kind == "address_variant":
-            return defects.address_variant(house_of(rec, column), rng)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG[column])
         if kind == "stale":  # the last visit lies beyond the cycle (reverifyDays + 30 days and more)
             return (env.as_of - dt.timedelta(days=(env.reverify_days or 365) + 31 + rng.randint(0, 400))).strftime(DATE)
-        raise ValueError(f"defect {kind} does not apply to {st.contract.id}")
+        return person(kind, column, rec)
 
     damage_world(recs, st.defects, rng, mutate, eligible)
 

@@ -17,11 +17,9 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Iterator
 
-from simulator import defects
 from simulator.defects import FeedDefects, Record
 from simulator.feeds.registry import FeedSpec, FeedState, WorldContext
-from simulator.feeds.shichang import bad_uscc
-from simulator.feeds.world_damage import damage
+from simulator.feeds.world_damage import as_written, damage, mutation, reported_day
 from simulator.world import events as world_events
 from simulator.world import orgs as world_orgs
 from simulator.world.persons import phone
@@ -130,19 +128,8 @@ def huozai_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
     def eligible(kind: str, column: str, rec: Record) -> bool:
         return bool(rec.values[column]) or kind == "missing_required"
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind == "bad_date":
-            return defects.bad_date(rec.context["reported_at"].date(), st.env, rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_PLACE if column == "place_type" else WRONG_CAUSE)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "bad_uscc":
-            return bad_uscc(rec.values[column], rng)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 火灾")
-
+    mutate = mutation(rng, "火灾", wrong={"place_type": WRONG_PLACE, "cause": WRONG_CAUSE},
+                      true_date=reported_day, env=st.env)
     damage(recs, st.defects, rng, mutate, eligible)
     return iter(recs)
 
@@ -209,21 +196,8 @@ def zhongdian_danwei_records(wctx: WorldContext, st: FeedState) -> Iterator[Reco
             "inspection_result": ur.choices(*zip(*RESULTS))[0],
         }, entity_key=o["uscc"], context=o))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind == "bad_uscc":
-            return bad_uscc(rec.values[column], rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_UNIT_TYPE if column == "unit_type" else WRONG_RESULT)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "bad_date":
-            return defects.bad_date(dt.datetime.strptime(rec.values[column], DATE).date(), env, rng)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 消防安全重点单位")
-
+    mutate = mutation(rng, "消防安全重点单位", wrong={"unit_type": WRONG_UNIT_TYPE, "inspection_result": WRONG_RESULT},
+                      true_date=as_written(DATE), env=env)
     damage(recs, st.defects, rng, mutate)
     return iter(recs)
 

@@ -13,10 +13,9 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
-from simulator import defects
 from simulator.defects import FeedDefects, Record
 from simulator.feeds.registry import FeedSpec, FeedState, WorldContext
-from simulator.feeds.world_damage import damage
+from simulator.feeds.world_damage import ID_KINDS, damage, mutation, reported_day
 from simulator.feeds.xiaofang import event_window, ts
 from simulator.geography import DISTRICT_BY_CODE
 
@@ -31,7 +30,6 @@ DEMANDS = {"城乡建设": ("房屋质量维修", "拆迁安置补偿", "物业�
            "政法": ("案件久拖未决", "执行款未到位", "对判决不服"), "其他": ("反映干部作风", "咨询政策")}
 WRONG_CHANNEL = ("信", "上访", "网信", "3")
 WRONG_SATISFACTION = ("非常满意", "一般", "5")
-ID_KINDS = ("bad_check_digit", "legacy_15_digit", "fullwidth_digits")
 
 
 def _status(e: dict) -> str:
@@ -73,21 +71,8 @@ def xinfangjian_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
             return bool(value)
         return True
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind in ID_KINDS:
-            return defects.bad_id(kind, rec.values[column], rng)
-        if kind == "bad_date":
-            return defects.bad_date(rec.context["reported_at"].date(), st.env, rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_CHANNEL if column == "channel" else WRONG_SATISFACTION)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 信访件")
-
+    mutate = mutation(rng, "信访件", wrong={"channel": WRONG_CHANNEL, "satisfaction": WRONG_SATISFACTION},
+                      true_date=reported_day, env=st.env)
     damage(recs, st.defects, rng, mutate, eligible)
     return iter(recs)
 

@@ -22,7 +22,6 @@ from simulator.feeds.registry import FeedSpec, FeedState, GridContext
 from simulator.feeds.renshe import age_on, person_number, work_status
 from simulator.feeds.damage import chosen
 from simulator.feeds.weijian import vital_today
-from simulator.feeds.world_damage import damage as damage_world
 
 DATE = "%Y-%m-%d"
 TS = "%Y-%m-%d %H:%M:%S"
@@ -103,31 +102,9 @@ class _Newborn:
 
 
 def _inject(recs: list[Record], st: FeedState) -> None:
-    env, rng = st.env, st.rng
-    basic = damage.eligible_for(env, lambda rec, col: rec.context)
-
-    def eligible(kind: str, column: str, rec: Record) -> bool:
-        if kind == "bad_phone":
-            return bool(rec.values[column])
-        return basic(kind, column, rec)
-
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        old = rec.values[column]
-        if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits"):
-            return defects.bad_id(kind, old, rng)
-        if kind == "missing_required":
-            return ""
-        if kind == "bad_date":
-            return defects.bad_date(dt.datetime.strptime(old, DATE).date(), env, rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_TYPE)
-        raise ValueError(f"defect {kind} does not apply to 医保参保")
-
-    damage_world(recs, st.defects, rng, mutate, eligible)
+    # Not everybody has a phone on file: a blank one stays blank (``filled``).
+    damage.inject(recs, st.defects, st.env, st.rng, person_of=lambda rec, col: rec.context, wrong=WRONG_TYPE,
+                  filled=("bad_phone",), what="医保参保")
 
 
 FEEDS = (

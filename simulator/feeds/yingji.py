@@ -14,11 +14,9 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
-from simulator import defects
 from simulator.defects import FeedDefects, Record
 from simulator.feeds.registry import FeedSpec, FeedState, WorldContext
-from simulator.feeds.shichang import bad_uscc
-from simulator.feeds.world_damage import damage
+from simulator.feeds.world_damage import as_written, damage, mutation, reported_day
 from simulator.feeds.xiaofang import event_window, ts
 from simulator.world.persons import name as person_name
 from simulator.world.persons import phone
@@ -74,19 +72,8 @@ def tufa_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
             "status": "已处置" if closed else "处置中", "updated_at": ts(updated, TS),
         }, entity_key=e["event_id"], context=e))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind == "bad_date":
-            return defects.bad_date(rec.context["reported_at"].date(), st.env, rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_CATEGORY if column == "category" else WRONG_LEVEL)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 突发事件")
-
+    mutate = mutation(rng, "突发事件", wrong={"category": WRONG_CATEGORY, "level": WRONG_LEVEL},
+                      true_date=reported_day, env=st.env)
     damage(recs, st.defects, rng, mutate)
     return iter(recs)
 
@@ -154,21 +141,8 @@ def weihua_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
             "inspected_date": (env.as_of - dt.timedelta(days=fr.randint(7, 200))).strftime(DATE),
         }, entity_key=o["uscc"], context=o))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind == "bad_uscc":
-            return bad_uscc(rec.values[column], rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_ACTIVITY if column == "activity" else WRONG_HAZARD_LEVEL)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "bad_date":
-            return defects.bad_date(dt.datetime.strptime(rec.values[column], DATE).date(), env, rng)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 危化企业")
-
+    mutate = mutation(rng, "危化企业", wrong={"activity": WRONG_ACTIVITY, "hazard_level": WRONG_HAZARD_LEVEL},
+                      true_date=as_written(DATE), env=env)
     damage(recs, st.defects, rng, mutate)
     return iter(recs)
 

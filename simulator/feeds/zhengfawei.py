@@ -18,7 +18,7 @@ from simulator import defects
 from simulator.defects import FeedDefects, Record
 from simulator.feeds.chengguan import chunked, seen_events, ts, updated_at
 from simulator.feeds.registry import FeedSpec, FeedState, WorldContext
-from simulator.feeds.world_damage import bad_stats_code, damage
+from simulator.feeds.world_damage import damage, mutation, reported_day
 
 TS = "%Y-%m-%d %H:%M:%S"
 GRID_TYPES = {True: "城市社区网格", False: "农村网格"}
@@ -46,18 +46,7 @@ def wangge_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
             "is_active": "1", "updated_at": _updated(st),
         }, entity_key=g.grid_code, context=g))
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind == "bad_stats_code":
-            return bad_stats_code(rec.values[column], rng)
-        if kind == "bad_division":
-            return defects.bad_division(rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_GRID_TYPES)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 网格")
-
-    damage(recs, st.defects, rng, mutate)
+    damage(recs, st.defects, rng, mutation(rng, "网格", wrong=WRONG_GRID_TYPES))
     return iter(recs)
 
 
@@ -78,19 +67,7 @@ def wanggeyuan_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
         # a first-generation number exists only for people born before the 18-digit numbers (1999)
         return kind != "legacy_15_digit" or rec.context["birth_date"].year < 1985
 
-    def mutate(kind: str, column: str, rec: Record) -> str:
-        if kind in ("bad_check_digit", "legacy_15_digit", "fullwidth_digits"):
-            return defects.bad_id(kind, rec.values[column], rng)
-        if kind == "bad_phone":
-            return defects.bad_phone(rng)
-        if kind == "bad_date":
-            return defects.bad_date(rec.context["start_date"], env, rng)
-        if kind == "wrong_code":
-            return rng.choice(WRONG_SEX)
-        if kind == "missing_required":
-            return ""
-        raise ValueError(f"defect {kind} does not apply to 网格员")
-
+    mutate = mutation(rng, "网格员", wrong=WRONG_SEX, env=env, true_date=lambda rec, col: rec.context["start_date"])
     damage(recs, st.defects, rng, mutate, eligible)
     return iter(recs)
 
@@ -141,19 +118,7 @@ def wangge_shijian_records(wctx: WorldContext, st: FeedState) -> Iterator[Record
         def eligible(kind: str, column: str, rec: Record) -> bool:
             return kind != "bad_phone" or bool(rec.values[column])
 
-        def mutate(kind: str, column: str, rec: Record) -> str:
-            if kind == "bad_date":
-                return defects.bad_date(rec.context["reported_at"].date(), env, rng)
-            if kind == "wrong_code":
-                return rng.choice(WRONG_EVENT_TYPES)
-            if kind == "missing_required":
-                return ""
-            if kind == "bad_phone":
-                return defects.bad_phone(rng)
-            if kind == "bad_division":
-                return defects.bad_division(rng)
-            raise ValueError(f"defect {kind} does not apply to 网格事件")
-
+        mutate = mutation(rng, "网格事件", wrong=WRONG_EVENT_TYPES, true_date=reported_day, env=env)
         damage(recs, st.defects, rng, mutate, eligible)
         yield from recs
 
