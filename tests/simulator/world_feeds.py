@@ -94,14 +94,15 @@ def assert_api_truth_matches(out: Path, contract, lake: Path, token: str = "t0ke
                        partitioning="hive").to_table().to_pandas()
     names = {c.source: c.name for c in contract.columns}
     frame = table.rename(columns=names)[[c.name for c in contract.columns]].fillna("").astype(str)
-    pk = contract.primary_key[0]
+    # The truth's record key of an API record holds every key column, '|'-joined.
+    keys = frame[list(contract.primary_key)].astype(str).agg("|".join, axis=1)
     frame.index = pd.MultiIndex.from_arrays([[""] * len(frame), range(len(frame))])
     if not judge:  # delta days: the rules judge as of the full load's date
-        assert Counter(frame[pk]) == Counter(truth["record_key"])
+        assert Counter(keys) == Counter(truth["record_key"])
         return frame
     computed = broken_rules(frame, contract)
-    # API records carry no row number: compare (key, broken rules) as multisets (keys may be composite)
-    served = Counter((k, frozenset(b)) for k, b in zip(frame[pk], computed))
+    # API records carry no row number: compare (key, broken rules) as multisets
+    served = Counter((k, frozenset(b)) for k, b in zip(keys, computed))
     expected = Counter((k, frozenset(b)) for k, b in zip(truth["record_key"], truth["broken_rules"]))
     assert served == expected, (served - expected, expected - served)
     return frame
