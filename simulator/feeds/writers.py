@@ -35,9 +35,12 @@ import datetime as dt
 import io
 import json
 import random
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from ingest.contracts import Contract
@@ -446,11 +449,16 @@ class XlsxSink(FeedSink):
         if not self._sheets:  # nothing to send still gives a readable workbook: its sheet, title and header
             d = self.contract.delivery
             self._open_sheet(d.sheet if d.sheet and d.sheet != "*" else "Sheet1")
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            # ExcelWriter directly: openpyxl's save_workbook stamps "modified" with the wall clock.
-            ExcelWriter(self._wb, archive).save()
-        write_bytes_atomic(self.path, reproducible_zip(buf.getvalue()))
+        # Spooled to disk and re-zipped member by member: a 5M-person city's room register is a sheet of
+        # ~1 GB of XML, which must never sit in memory whole (it did: the 5M run peaked at 6.9 GB here).
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=self.path.parent) as raw:  # unnamed: no delivery glob can see it
+            with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+                # ExcelWriter directly: openpyxl's save_workbook stamps "modified" with the wall clock.
+                ExcelWriter(self._wb, archive).save()
+            raw.seek(0)
+            with atomic_path(self.path) as tmp, open(tmp, "wb") as out:
+                reproducible_zip(raw, out)
 
 
 def _two_level_header(ws, sources: list[str], top_row: int) -> tuple[list, list]:
@@ -555,64 +563,14 @@ class XlsSink(FeedSink):
         write_bytes_atomic(self.path, buf.getvalue())
 
 
-def reproducible_zip(data: bytes) -> bytes:
-    """The same archive with fixed member timestamps and attributes, so equal content gives equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
-        for info in src.infolist():
+def reproducible_zip(src: BinaryIO, dst: BinaryIO) -> None:
+    """Copy an archive with fixed member timestamps and attributes, so equal content gives equal bytes,
+    streaming each member (a sheet's XML can be larger than memory should hold)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
+        for info in zin.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            dst.writestr(member, src.read(info.filename))
-    return out.getvalue()
-
-
-class ApiStoreSink:
-    """The backing data of an API feed: rows under the department's field names, sorted as the API
-    serves them (watermark, key) and written as JSON lines under ``<sim>/api/<dept>/<feed>.jsonl`` on close.
-
-    ``day`` tags rows published by a daily delta (``_day`` field; absent on day 0) so the server can serve
-    the city as of any simulated day. Rows are kept in memory until close (the API sorts them)."""
-
-    def __init__(self, contract: Contract, sim_dir: Path, truth: TruthWriter, store: Path | None = None) -> None:
-        self.contract = contract
-        d = contract.delivery
-        if not d.watermark_field:
-            raise ValueError(f"{contract.id}: an API feed needs a watermarkField")
-        self.path = store or sim_dir / "api" / contract.dept / f"{contract.feed}.jsonl"
-        self.relative = self.path.relative_to(sim_dir).as_posix()
-        self.truth = truth
-        self.day = 0
-        self.rows: list[dict] = []
-        self.valid = 0
-        self._severity = {r.rule_id: r.severity for r in contract.rules}
-        self._pk = contract.primary_key[0]
-        self.key_field = contract.column(self._pk).source
-        self.watermark_field = d.watermark_field
-
-    def write(self, rec: Record) -> None:
-        row = {c.source: (rec.values.get(c.name) or None) for c in self.contract.columns}
-        if self.day:
-            row["_day"] = self.day
-        self.rows.append(row)
-        is_valid = not any(self._severity.get(r, "error") == "error" for r in rec.broken)
-        self.valid += is_valid
-        self.truth.records.add({
-            "contract_id": self.contract.id, "source": self.contract.delivery.api_path, "row_number": None,
-            "record_key": rec.values.get(self._pk, ""), "entity_key": rec.entity_key,
-            "defects": list(rec.defects), "broken_rules": sorted(rec.broken), "is_valid": is_valid,
-            "sheet": None, "day": self.day,
-        })
-
-    def close(self) -> dict:
-        wm, key = self.watermark_field, self.key_field
-        self.rows.sort(key=lambda r: (r.get("_day", 0), r[wm] or "", r[key] or ""))
-        with atomic_path(self.path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            for row in self.rows:
-                fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-        return {"path": self.relative, "records": len(self.rows), "valid": self.valid,
-                "api_path": self.contract.delivery.api_path}
-
-    def abort(self) -> None:
-        self.rows = []
+            member.file_size = info.file_size  # known up front, as writestr knew it: the same headers
+            with zin.open(info) as fin, zout.open(member, "w") as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
