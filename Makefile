@@ -65,12 +65,15 @@ docs: install ## dbt docs generate (offline) into dbt_project/target/
 		../$(BIN)/dbt docs generate --profiles-dir .
 
 .PHONY: test
-test: install system-deps ## Run all tests (unit, dbt, DagBag, end-to-end DAG on a tiny city)
-	$(BIN)/python -m pytest -q
+# One pytest worker per core, a test file per worker at a time: the heavy simulated-city fixtures are
+# built once per worker that needs them, and the run stays inside the 15-minute budget on two cores.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+test: install system-deps ## Run all tests (unit, dbt, DagBag, end-to-end DAG on a tiny city), in parallel
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 
 .PHONY: test-fast
 test-fast: install system-deps ## Tests without the end-to-end DAG run
-	$(BIN)/python -m pytest -q -m "not e2e"
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not e2e"
 
 BENCH_PERSONS ?= 200000
 .PHONY: bench
