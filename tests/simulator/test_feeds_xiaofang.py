@@ -3,26 +3,22 @@ pipeline's reader, the truth agreeing with the rules record by record.
 
 Fires are rare (0.0004 a person and year: four in a 10,000-person city), and so are key units and chemical
 firms, so these tests run a *busy* world — the same generators, with the world's event and organisation
-rates raised (``busy_world``) — that gives a few hundred records in a 3,000-person city. The helpers here
+rates raised (``BUSY_WORLD``) — that gives a few hundred records in a 3,000-person city. The helpers here
 are shared by the other event feeds' tests (应急, 生态环境, 信访).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
-import simulator.world
 from expectations import rules
 from ingest.load import ingest_files, read_file
-from simulator.world.config import WorldConfig
 from tests.simulator import draft_feeds as df
 from tests.simulator.conftest import AS_OF
 
@@ -30,27 +26,13 @@ FEEDS = ["xiaofang.huozai", "xiaofang.zhongdian_danwei"]
 BUSY_EVENTS = {kind: {"per_person_year": 0.4} for kind in ("fire", "emergency", "environment", "petition")}
 
 
-@dataclass(frozen=True)
-class BusyWorld(WorldConfig):
-    """The world's defaults with the rare things made common (tests only)."""
-
-    enterprises_per_1000: float = 60.0
-    hazardous_chemical_share: float = 0.3
-    fire_key_unit_share: float = 0.3
-    events: dict = field(default_factory=lambda: {k: dict(v) for k, v in BUSY_EVENTS.items()})
-
-
-@contextlib.contextmanager
-def busy_world():
-    """``simulate`` builds its world with ``WorldConfig()``: let it build a :class:`BusyWorld` meanwhile."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(simulator.world, "WorldConfig", BusyWorld)
-        yield
+# The world's defaults with the rare things made common (tests only), as simulate(world_config=…) overrides.
+BUSY_WORLD = {"enterprises_per_1000": 60.0, "hazardous_chemical_share": 0.3, "fire_key_unit_share": 0.3,
+              "events": BUSY_EVENTS}
 
 
 def busy_city(out: Path, feeds: list[str], **kw):
-    with busy_world():
-        return df.simulate_with(out, feeds, **kw)
+    return df.simulate_with(out, feeds, world_config=BUSY_WORLD, **kw)
 
 
 def high_rates(cid: str, rate: float = 0.08) -> dict[str, float]:
