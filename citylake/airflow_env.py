@@ -23,4 +23,6 @@ def airflow_env(s: Settings) -> dict[str, str]:
         "CITYLAKE_WAREHOUSE": str(s.warehouse),
         "CITYLAKE_REPORTS_DIR": str(s.reports_dir),
         "CITYLAKE_LAKE_URL": s.lake_url,
+        "CITYLAKE_BI_WAREHOUSE": str(s.bi_db),
+        "CITYLAKE_RECIPIENTS": str(s.recipients),
     }

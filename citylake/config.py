@@ -11,6 +11,9 @@ Environment variables override them:
 | CITYLAKE_BUILD_WAREHOUSE | `<name>.build.duckdb` beside it | the private build database (write, audit, then publish) |
 | CITYLAKE_REPORTS_DIR | $CITYLAKE_HOME/reports/out | generated reports |
 | CITYLAKE_LAKE_URL | $CITYLAKE_DATA_DIR/lake | where ingestion writes the lake: a folder or an fsspec URL (s3://…) |
+| CITYLAKE_BI_WAREHOUSE | `bi.duckdb` beside the published warehouse | the PII-masked database BI tools open (read-only) |
+| CITYLAKE_BI_KEY | Airflow connection `citylake_bi` (password), else a key generated once under $CITYLAKE_DATA_DIR/secrets/ | the secret behind the BI database's stable pseudonyms |
+| CITYLAKE_RECIPIENTS | $CITYLAKE_HOME/reports/recipients.yaml | who receives each scheduled report and each department's correction list |
 
 The warehouse build reads the lake with DuckDB, which needs a local (or mounted) folder unless DuckDB's
 httpfs extension is installed; ingestion itself writes to any fsspec filesystem.
@@ -33,6 +36,8 @@ class Settings:
     reports_dir: Path
     lake_url: str = ""
     build_warehouse: Path | None = None  # None: `<name>.build.duckdb` beside the published warehouse
+    bi_warehouse: Path | None = None  # None: `bi.duckdb` beside the published warehouse
+    recipients_file: Path | None = None  # None: reports/recipients.yaml of the checkout
 
     @property
     def build_db(self) -> Path:
@@ -48,6 +53,21 @@ class Settings:
             raise ValueError(f"build database {path} must be named {catalog_name(self.warehouse)}.<anything> "
                              f"like the published {self.warehouse.name}: dbt's views name their database")
         return path
+
+    @property
+    def bi_db(self) -> Path:
+        """The PII-masked database for BI tools, published after the warehouse (see :mod:`citylake.bi`)."""
+        return self.bi_warehouse or self.warehouse.with_name("bi.duckdb")
+
+    @property
+    def recipients(self) -> Path:
+        """Who receives each scheduled report and each department's correction list."""
+        return self.recipients_file or self.home / "reports" / "recipients.yaml"
+
+    @property
+    def secrets_dir(self) -> Path:
+        """Generated secrets of a local run (git-ignored with the rest of the data folder)."""
+        return self.data_dir / "secrets"
 
     @property
     def contracts_dir(self) -> Path:
@@ -93,7 +113,42 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         reports_dir=Path(env.get("CITYLAKE_REPORTS_DIR") or home / "reports" / "out").resolve(),
         lake_url=env.get("CITYLAKE_LAKE_URL") or str(data_dir / "lake"),
         build_warehouse=Path(env["CITYLAKE_BUILD_WAREHOUSE"]).resolve() if env.get("CITYLAKE_BUILD_WAREHOUSE") else None,
+        bi_warehouse=Path(env["CITYLAKE_BI_WAREHOUSE"]).resolve() if env.get("CITYLAKE_BI_WAREHOUSE") else None,
+        recipients_file=Path(env["CITYLAKE_RECIPIENTS"]).resolve() if env.get("CITYLAKE_RECIPIENTS") else None,
     )
+
+
+BI_CONN_ID = "citylake_bi"
+
+
+def bi_key(s: Settings, env: dict[str, str] | None = None) -> bytes:
+    """The secret key of the BI database's pseudonyms, resolved at call time and never from the repository.
+
+    ``$CITYLAKE_BI_KEY``, else the password of the Airflow connection ``citylake_bi``, else (a local run
+    with neither) a random key generated once under ``data_dir/secrets/`` with mode 0600, so pseudonyms
+    stay stable from run to run on this machine.
+    """
+    import secrets
+
+    env = os.environ if env is None else env
+    if env.get("CITYLAKE_BI_KEY"):
+        return env["CITYLAKE_BI_KEY"].encode()
+    if env.get(f"AIRFLOW_CONN_{BI_CONN_ID.upper()}") or env.get("AIRFLOW_HOME"):
+        try:
+            from airflow.sdk import Connection
+
+            password = Connection.get(BI_CONN_ID).password
+            if password:
+                return password.encode()
+        except Exception:
+            pass  # not configured in Airflow: fall back to the local key
+    path = s.secrets_dir / "bi_pseudonym.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
 
 
 @dataclass(frozen=True)
