@@ -25,6 +25,9 @@ RUN_ID = "scheduled__2026-11-21T04:00:00+08:00"
 
 
 def _root() -> Path:
+    # $CITYLAKE_TEST_PUBLISHED_CITY reuses a city already built (while developing, several pytest runs).
+    if os.environ.get("CITYLAKE_TEST_PUBLISHED_CITY"):
+        return Path(os.environ["CITYLAKE_TEST_PUBLISHED_CITY"])
     # Unique per pytest session (xdist gives every worker of one session the same id), so a city built
     # by older code in an earlier session is never reused.
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
