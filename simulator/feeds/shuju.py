@@ -1,9 +1,14 @@
-"""政务服务数据管理局: 12345 hotline work orders, the backing data of the department's REST API.
+"""政务服务数据管理局: 12345 hotline work orders, the backing data of the department's REST API — the world's
+"hotline" events.
 
-About 0.1 orders per resident per year, called during the 365 days before the as-of date. Lifecycle
-已受理 → 已派单 → 办理中 → 已办结 → 已回访, with 来电 ≤ 派单 ≤ 办结 ≤ 回访; ~98% of orders close, the
-rest are stuck at an earlier stage; an order whose next step would fall after the as-of date stops there.
-Field names are the department's pinyin abbreviations (gdbh, ldsj, …), from the contract.
+The full load serves the year of orders before the as-of date as the hotline platform shows them at the
+as-of date; each delta day serves the orders called in or moved on (派单 → 办结 → 回访) during the day
+before it (``chengguan.seen_events``). An order keeps the world's event id as its 工单编号, its times and
+the caller's evaluation, so the warehouse's 12345 satisfaction is the world's (专栏1). The platform's
+lifecycle 已受理 → 已派单/办理中 → 已办结 → 已回访 is the world's 上报 → 派遣 → 办结 → 评价. The caller is an
+adult of the grid the matter arose in (15% anonymous); the 诉求类别 and wording are drawn per order, so
+every version of an order says the same. Field names are the department's pinyin abbreviations (gdbh,
+ldsj, …), from the contract.
 """
 
 from __future__ import annotations
@@ -11,17 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 from simulator import defects
-from simulator.address import CITY, PROVINCE, standard_address
+from simulator.address import CITY, PROVINCE
 from simulator.atomic import atomic_path
 from simulator.defects import Record
-from simulator.feeds.registry import FeedSpec
-from simulator.people import Person
+from simulator.feeds.chengguan import chunked, seen_events, updated_at
+from simulator.feeds.registry import FeedSpec, FeedState, WorldContext
+from simulator.geography import DISTRICT_BY_CODE
 
 TIMESTAMP = "%Y-%m-%d %H:%M:%S"
-ORDERS_PER_PERSON_YEAR = 0.1
 STORE = Path("api") / "shuju" / "workorders.jsonl"  # under the sim dir
 
 # category → (weight, [(content template, handling unit template)])
@@ -30,92 +36,80 @@ _CASES: dict[str, tuple[float, tuple[tuple[str, str], ...]]] = {
                 ("咨询住房公积金提取政策", "宜春市住房公积金中心"),
                 ("咨询户口迁入{d}的办理流程", "宜春市公安局{d}分局"),
                 ("咨询新生儿医保参保办理时间", "{d}医疗保障局"))),
-    "求助": (15, (("{c}停水两天，请求尽快恢复供水", "宜春市水务集团"),
-                ("{c}停电，请求尽快抢修", "国网宜春供电公司"),
-                ("{s}路灯不亮，夜间出行不便，请求维修", "{d}城市管理局"))),
-    "投诉": (30, (("{s}夜间施工噪音扰民", "{d}城市管理局"),
-                ("{c}物业乱收费", "{d}住房和城乡建设局"),
-                ("{s}餐馆油烟污染严重", "宜春市生态环境局{d}分局"),
-                ("{s}超市销售过期食品", "{d}市场监督管理局"))),
-    "举报": (8, (("{s}有商户长期占道经营", "{d}城市管理局"),
-               ("{c}附近有违章搭建", "{d}城市管理局"))),
-    "建议": (10, (("建议在{s}增设公交站点", "宜春市交通运输局"),
-                ("建议{c}增设电动自行车充电桩", "{d}住房和城乡建设局"))),
+    "求助": (15, (("{p}停水两天，请求尽快恢复供水", "宜春市水务集团"),
+                ("{p}停电，请求尽快抢修", "国网宜春供电公司"),
+                ("{p}路灯不亮，夜间出行不便，请求维修", "{d}城市管理局"))),
+    "投诉": (30, (("{p}夜间施工噪音扰民", "{d}城市管理局"),
+                ("{p}物业乱收费", "{d}住房和城乡建设局"),
+                ("{p}餐馆油烟污染严重", "宜春市生态环境局{d}分局"),
+                ("{p}超市销售过期食品", "{d}市场监督管理局"))),
+    "举报": (8, (("{p}有商户长期占道经营", "{d}城市管理局"),
+               ("{p}附近有违章搭建", "{d}城市管理局"))),
+    "建议": (10, (("建议在{p}增设公交站点", "宜春市交通运输局"),
+                ("建议{p}增设电动自行车充电桩", "{d}住房和城乡建设局"))),
     "表扬": (2, (("表扬{d}政务服务中心工作人员服务热情", "{d}政务服务中心"),)),
 }
-_SATISFACTION = (("满意", 0.97), ("基本满意", 0.02), ("不满意", 0.01))
 
 
 def _when(t: dt.datetime | None) -> str:
     return "" if t is None else t.strftime(TIMESTAMP)
 
 
-def work_orders(persons: list[Person], as_of: dt.date, next_seq, rng: random.Random,
-                observed: dt.date | None = None) -> list[Record]:
-    """Orders called in by (or about the places of) one grid's persons; ``next_seq()`` numbers them.
+# The platform's status for the world's step as seen (``events.status``). A dispatched order is 已派单
+# until the handling unit takes it up, then 办理中: drawn once per order, so its versions agree.
+_STATUS = {"已上报": "已受理", "已办结": "已办结", "已评价": "已回访"}
 
-    Calls fall in the 365 days before ``as_of``; each order's lifecycle is cut at ``observed`` (default
-    ``as_of``): a later ``observed`` day shows the same orders further along. The RNG draws do not depend
-    on ``observed``, so every day's run yields the same orders, only in later states.
-    """
-    start = dt.datetime.combine(as_of, dt.time())
-    now = dt.datetime.combine(observed or as_of, dt.time())
-    callers = [p for p in persons if p.phone]
-    out: list[Record] = []
+
+def _place(address: str, district: str) -> str:
+    """The place as a caller names it: the address without province and city, else the district."""
+    return address.removeprefix(PROVINCE).removeprefix(CITY) if address else district
+
+
+def order_values(e: dict, caller, er: random.Random) -> dict[str, str]:
+    """One work order as the platform serves it, from the world event ``e`` as seen (``as_seen``).
+
+    ``er`` is the order's own random stream (seeded by its event id): category, wording, anonymity and the
+    已派单/办理中 split come out the same in every version of the order."""
+    district = DISTRICT_BY_CODE[e["district_code"]].name
     categories = list(_CASES)
-    weights = [_CASES[c][0] for c in categories]
-    for p in persons:
-        if rng.random() >= ORDERS_PER_PERSON_YEAR or not callers:
-            continue
-        caller = p if p.phone else rng.choice(callers)
-        h = caller.house
-        category = rng.choices(categories, weights=weights)[0]
-        template, unit = rng.choice(_CASES[category][1])
-        content = template.format(d=h.district_name, c=h.compound, s=h.street)
-        called = start - dt.timedelta(seconds=rng.randrange(1, 365 * 86400))
-        dispatched = called + dt.timedelta(seconds=rng.randrange(600, 4 * 3600))
-        closed = dispatched + dt.timedelta(seconds=int(rng.expovariate(1 / (2 * 86400))) + 3600)
-        visited = closed + dt.timedelta(seconds=rng.randrange(3600, 48 * 3600))
-        stuck_at = None if rng.random() < 0.98 else rng.choice(("已受理", "已派单", "办理中"))
-        revisit, satisfaction = rng.random(), _pick(rng)
-        handling_gap = rng.randrange(600, 86400)
-        if stuck_at == "已受理" or dispatched >= now:
-            status, events = "已受理", (called, None, None)
-        elif stuck_at == "已派单":
-            status, events = "已派单", (called, dispatched, None)
-        elif stuck_at == "办理中" or closed >= now:
-            status, events = "办理中", (called, dispatched, None)
-        elif revisit < 0.85 and visited < now:
-            status, events = "已回访", (called, dispatched, closed)
-        else:
-            status, events = "已办结", (called, dispatched, closed)
-        last = visited if status == "已回访" else max(t for t in events if t is not None)
-        if status == "办理中":
-            last = min(now - dt.timedelta(seconds=1), dispatched + dt.timedelta(seconds=handling_gap))
-        anonymous = rng.random() < 0.15
-        order_id = f"YC{called:%Y%m%d}{next_seq():07d}"
-        values = {
-            "work_order_id": order_id,
-            "called_at": _when(events[0]),
-            "caller_name": "" if anonymous else caller.name,
-            "caller_phone": "" if anonymous and rng.random() < 0.5 else caller.phone,
-            "category": category,
-            "content": content,
-            "address": standard_address(h) if category == "求助" else f"{PROVINCE}{CITY}{h.district_name}{h.street}",
-            "division_code": h.division_code,
-            "handling_unit": "" if status == "已受理" else unit.format(d=h.district_name),
-            "dispatched_at": _when(events[1]),
-            "closed_at": _when(events[2]),
-            "status": status,
-            "satisfaction": satisfaction if status == "已回访" else "",
-            "updated_at": _when(last),
-        }
-        out.append(Record(values=values, entity_key=order_id, context=caller))
-    return out
+    category = er.choices(categories, weights=[_CASES[c][0] for c in categories])[0]
+    template, unit = er.choice(_CASES[category][1])
+    address = e["address"] or caller.address
+    anonymous = er.random() < 0.15
+    hide_phone = anonymous and er.random() < 0.5
+    taken_up = er.random() < 0.7
+    status = _STATUS.get(e["status"]) or ("办理中" if taken_up else "已派单")
+    return {
+        "work_order_id": e["event_id"],
+        "called_at": _when(e["reported_at"]),
+        "caller_name": "" if anonymous else caller.name,
+        "caller_phone": "" if hide_phone else caller.phone,
+        "category": category,
+        "content": template.format(d=district, p=_place(address, district)),
+        "address": address if category == "求助" else f"{PROVINCE}{CITY}{district}",
+        "division_code": e["district_code"],
+        "handling_unit": "" if status == "已受理" else unit.format(d=district),
+        "dispatched_at": _when(e["dispatched_at"]) if status != "已受理" else "",
+        "closed_at": _when(e["closed_at"]),
+        "status": status,
+        "satisfaction": (e["satisfaction"] or "") if status == "已回访" else "",
+        "updated_at": _when(updated_at(e)),
+    }
 
 
-def _pick(rng: random.Random) -> str:
-    return rng.choices([v for v, _ in _SATISFACTION], weights=[w for _, w in _SATISFACTION])[0]
+def hotline_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
+    world = wctx.world
+    events, _seen_at = seen_events(wctx, "hotline")
+    for batch in chunked(events):
+        recs = []
+        for e in batch:
+            er = random.Random(f"{world.seed}/shuju/{e['event_id']}")
+            info = world.grid_by_code[e["grid_code"]]
+            callers = [p for p in info.adults if p.phone] or [p for p in world.outsiders if p.phone]
+            caller = er.choice(callers)
+            recs.append(Record(values=order_values(e, caller, er), entity_key=e["event_id"], context=caller))
+        inject(recs, st.defects, st.rng)
+        yield from recs
 
 
 def inject(records: list[Record], feed: defects.FeedDefects, rng: random.Random) -> None:
@@ -141,19 +135,6 @@ def write_store(sim_dir: Path, rows: list[dict[str, str]]) -> Path:
 
 # ---- feed registry ----------------------------------------------------------------------------------
 
-def _hotline(ctx, st) -> list[Record]:
-    seq = st.counters.setdefault("order", iter(range(1, 10**9)))
-    recs = work_orders(ctx.people, ctx.as_of, lambda: next(seq), st.rng, observed=ctx.date)
-    inject(recs, st.defects, st.rng)
-    return recs
-
-
-def _updated_yesterday(rec: Record, ctx) -> bool:
-    """An API delta day publishes the versions of orders that moved on during the previous day."""
-    since = (dt.datetime.combine(ctx.date, dt.time()) - dt.timedelta(days=1)).strftime(TIMESTAMP)
-    return rec.values["updated_at"] >= since
-
-
 FEEDS = (
-    FeedSpec("shuju.hotline", _hotline, timestamp_format=TIMESTAMP, changed=_updated_yesterday, required=True),
+    FeedSpec("shuju.hotline", world_records=hotline_records, timestamp_format=TIMESTAMP, required=True),
 )

@@ -26,12 +26,6 @@ def test_seed_states_the_plans_targets():
         assert r["is_supported"] == "true"
 
 
-# The truth's 12345 satisfaction counts the world's "hotline" events, which no feed delivers (the 12345 feed
-# draws its own work orders): the warehouse cannot reproduce it, so it is graded in test_events.py against the
-# orders served instead, and here only for being carried through the mart.
-NOT_FROM_THE_FEEDS = {"hotline_satisfaction_rate"}
-
-
 @pytest.fixture
 def marts(sim_built, sim_wh):
     truth = sim_built.sim_dir / "truth" / "indicators.parquet"
@@ -87,7 +81,7 @@ def test_event_indicators_equal_the_truth(marts):
     # The warehouse is seen at its latest load date; the as-of's delivery is loaded that day or the next.
     if not 0 <= (period_end - as_of).days <= 1:
         pytest.skip(f"warehouse seen at {period_end}, truth at {as_of}: build the city with --vars as_of_date")
-    wrong = _differences(mart, true, EVENT_CODES - NOT_FROM_THE_FEEDS - {"homicide_rate_per_100k"})
+    wrong = _differences(mart, true, EVENT_CODES - {"homicide_rate_per_100k"})
     # the homicide rate's denominator is dim_person's residents (entity resolution), within 2% of the truth's
     wrong |= _differences(mart, true, {"homicide_rate_per_100k"}, rel=0.02)
     assert not wrong, f"indicators differing from the truth (warehouse, truth): {wrong}"
