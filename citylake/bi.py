@@ -454,6 +454,8 @@ def build_bi(warehouse: Path, out_path: Path, declared: Mapping[str, Mapping[str
                 raise BiPublishError(f"{MARTS_SCHEMA}.{mart}: pii declared for columns the published table "
                                      f"lacks: {', '.join(sorted(unknown))}")
             out = [o for c, cm in cols for o in column_plan(c, cm, rules.get(c), key)]
+            if rules:
+                comment = f"{comment or mart}（本库中个人信息已脱敏或假名化，规则见 catalogue 表）"
             plans.append((MARTS_SCHEMA, mart, comment, out))
         present_quality = {t for (t,) in con.execute(
             "select table_name from duckdb_tables() where database_name = 'src' and schema_name = 'quality'").fetchall()}
@@ -532,6 +534,23 @@ def publish_bi(s: Settings, run_id: str | None = None) -> dict:
         "seconds": round(time.perf_counter() - started, 3),
     }
     return summary
+
+
+EXAMPLES = Path(__file__).with_name("bi_examples.sql")
+
+
+def example_queries(path: Path = EXAMPLES) -> dict[str, str]:
+    """The analysts' example queries (``-- name: <id>`` blocks of ``bi_examples.sql``) → their SQL, without
+    comments or the closing semicolon: the one copy docs/bi.md shows and the tests run."""
+    out: dict[str, str] = {}
+    name = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-- name:"):
+            name = line.split(":", 1)[1].strip()
+            out[name] = ""
+        elif name and not line.startswith("--") and line.strip():
+            out[name] += line + "\n"
+    return {k: v.strip().rstrip(";").strip() for k, v in out.items()}
 
 
 def summary_text(summary: Mapping) -> str:

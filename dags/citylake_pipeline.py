@@ -20,6 +20,11 @@ Write, audit, then publish: readers of `warehouse/citylake.duckdb` never see an 
 8. **correction_lists** writes each department's 问题数据清单 (xlsx + CSV, `reports/out/corrections/<run>/`):
    every invalid record it sent, with file, row, field, value as sent and the rule broken, in Chinese. It
    follows validate through publish, reading the published verdicts like the report.
+9. **publish_bi** writes the PII-safe BI database `warehouse/bi.duckdb` from the published warehouse:
+   ID numbers, phones, names, birth dates and addresses masked, keyed pseudonyms (`person_key`) for joins,
+   Chinese column comments, read-only; renamed into place, so BI readers never block the pipeline nor see
+   a half-built file. Only after publish succeeded (its key: `CITYLAKE_BI_KEY` or the `citylake_bi`
+   connection). See docs/bi.md.
 
 Configuration is read at run time by `citylake.config`; API tokens come from Airflow connections.
 """
@@ -36,6 +41,7 @@ FEED_LOADS = AssetAlias("citylake_feed_loads")
 WAREHOUSE = Asset("citylake_warehouse")
 QUALITY = Asset("citylake_quality_results")
 REPORT = Asset("citylake_quality_report")
+BI = Asset("citylake_bi_database")
 
 
 def _alert_gate_failed(context) -> None:
@@ -115,6 +121,12 @@ def citylake_pipeline():
 
         return pipeline.correction_lists(run_id)
 
+    @task(outlets=[BI])
+    def publish_bi(published: dict, run_id: str | None = None) -> dict:
+        from citylake import pipeline
+
+        return pipeline.publish_bi(run_id)
+
     loads = ingest_feed.expand(contract_id=list_feeds())
     lineage = dbt_build(loads)
     results = validate()
@@ -124,6 +136,7 @@ def citylake_pipeline():
     published >> quality_report(results)
     # After publish, not beside it: publish writes the build database a reader there would lock.
     published >> correction_lists(results)
+    publish_bi(published)
 
 
 citylake_pipeline()
