@@ -391,6 +391,17 @@ def report_day(when: dt.datetime) -> dt.date:
     return when.astimezone(TZ).date() - dt.timedelta(days=1)
 
 
+def as_of_for_run(param: str | dt.date | None, when: dt.datetime) -> dt.date:
+    """A DAG run's report date: its ``as_of`` param when set (a manual run for another period), else
+    :func:`report_day` of the run's logical date."""
+    if param:
+        try:
+            return param if isinstance(param, dt.date) else dt.date.fromisoformat(str(param))
+        except ValueError as exc:
+            raise ValueError(f"param as_of: {param!r} is not a date YYYY-MM-DD") from exc
+    return report_day(when)
+
+
 def _department_codes(s: Settings) -> list[str]:
     return sorted(p.name for p in s.contracts_dir.iterdir() if p.is_dir())
 
