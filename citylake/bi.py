@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import os
 import re
 import time
@@ -53,7 +52,6 @@ import yaml
 
 from citylake.config import Settings, bi_key
 
-log = logging.getLogger(__name__)
 
 MASKING_VERSION = "1"  # bump when a rule's output changes: analysts compare it across publications
 STORAGE_VERSION = "v1.2.0"  # DuckDB 1.2+ readers (the 1.5 CLI, JDBC drivers) open files written in it
@@ -306,6 +304,9 @@ _ID_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z])({_ID_SHAPE})(?![0-9A-Za-z])")
 _MOBILE_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){_MOBILE_SHAPE}(?![0-9A-Za-z])")
 
 
+_SCANNED_TYPES = {"VARCHAR", "BIGINT", "UBIGINT", "HUGEINT", "UHUGEINT"}  # what can hold an 11–18 digit number
+
+
 def leaks_in(values: Iterable[str]) -> list[str]:
     """The values that contain a valid 18-digit ID number (GB 11643 check digit) or a mobile number."""
     from stdnum.cn import ric
@@ -323,7 +324,7 @@ def _guard(con, catalog: str, tables: Iterable[str]) -> None:
         cols = [c for c, t in con.execute(
             "select column_name, data_type from duckdb_columns() where database_name = ? and schema_name = ? "
             "and table_name = ?", [catalog, schema, name]).fetchall()
-            if t == "VARCHAR" or t in {"BIGINT", "HUGEINT", "UBIGINT", "DECIMAL(18,0)"}]
+            if t in _SCANNED_TYPES]
         if not cols:
             continue
         texts = [f"cast({_ident(c)} as varchar)" for c in cols]

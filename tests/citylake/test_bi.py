@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
-import os
 import re
 import subprocess
 import sys
@@ -279,7 +277,6 @@ def test_the_duckdb_cli_answers_the_example_queries(published_bi):
                             "and column_name = 'name'", "-csv")
     assert "姓名（已脱敏" in comment.stdout
     write = _cli(s.bi_db, "create table marts.x (a integer)", "-csv")
-    assert write.returncode != 0 or "read-only" in (write.stderr + write.stdout).lower()
     assert "read-only" in (write.stderr + write.stdout).lower()
 
 
@@ -443,4 +440,4 @@ def test_a_reader_never_blocks_a_publication_nor_sees_it_half_built(tmp_path):
 
 def test_publication_is_fast_on_the_sample_city(published_bi):
     _, summary = published_bi
-    assert summary["measured_seconds"] < 30 and not math.isnan(summary["seconds"])
+    assert 0 < summary["seconds"] < 30 and summary["measured_seconds"] < 30
