@@ -126,3 +126,14 @@ def correction_lists(run_id: str | None = None, s: Settings | None = None) -> li
         print(f"{d.department} ({d.dept}): {d.records} 条问题记录 invalid records, {d.rows} 条问题 rows → {d.xlsx}",
               flush=True)
     return [asdict(d) for d in lists]
+
+
+def publish_bi(run_id: str | None = None, s: Settings | None = None) -> dict:
+    """The BI database (``warehouse/bi.duckdb``): the published marts with personal data masked or
+    pseudonymised, renamed into place atomically. Follows publish; refuses a run whose publication did not
+    happen (the previous BI database stays). Returns what it holds, held back and absent."""
+    from citylake.bi import publish_bi as publish, summary_text
+
+    summary = publish(s or resolve_settings(), run_id)
+    print(summary_text(summary), flush=True)
+    return summary
