@@ -42,9 +42,9 @@ TZ = ZoneInfo("Asia/Shanghai")
 CITY = "宜春市社会治理"
 KINDS = ("daily", "weekly", "monthly")
 KIND_ZH = {"daily": "数据日报", "weekly": "数据周调度", "monthly": "数据月通报"}
-# Most mail servers refuse a message above 20–50 MB; a department's list over this is not attached and the
-# body says where it is on the data centre's file server instead.
-MAX_ATTACHMENTS_BYTES = 20 * 1024 * 1024
+# Most mail servers refuse a message above 20–50 MB, and base64 makes attachments a third larger: a
+# department's list over this is not attached, the body says where it is on the data centre's server instead.
+MAX_ATTACHMENTS_BYTES = 15 * 1024 * 1024
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 _ADDR = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z0-9-]+$")
 
@@ -416,7 +416,7 @@ def render_report(kind: str, s: Settings | None = None, as_of: dt.date | None = 
     s = s or settings()
     load_recipients(s.recipients, _department_codes(s))  # a broken recipients file fails before the render
     files = ReportFiles.of(render(s, kind, as_of))
-    _say(f"{files.title}（{period_label(files.period_start, files.period_end)}）: {files.pdf}")
+    _say(f"{files.title}: {files.html} · {files.pdf}")
     return files.to_json()
 
 
@@ -508,7 +508,8 @@ def deliver_corrections(run_id: str | None = None, s: Settings | None = None,
             _say(f"{d['department']} ({d['dept']}): correction list not mailed: no address in {recipients.source}")
             entry["status"] = "no_recipients"
         elif server is not None:
-            batch.append((entry, correction_message(d, server.sender, route.to, route.cc, run_id=run_id, run_at=run_at)))
+            msg = correction_message(d, server.sender, route.to, route.cc, run_id=run_id, run_at=run_at)
+            batch.append((entry, msg))
         out.append(entry)
     if batch:
         for (entry, _), sent in zip(batch, send([m for _, m in batch], server)):

@@ -157,7 +157,8 @@ def test_the_default_recipients_file_routes_every_report_and_department():
     ("reports:\n  daily:\n    to: [leaders@yc.example.gov.cn, not-an-address]\n", "reports.daily.to[1]"),
     ("reports:\n  daily:\n    cc: [a@yc.example.gov.cn]\n", "reports.daily: missing 'to'"),
     ("reports:\n  dayly:\n    to: a@yc.example.gov.cn\n", "reports.dayly: unknown report kind"),
-    ("reports:\n  daily:\n    to: a@yc.example.gov.cn\n    bcc: b@yc.example.gov.cn\n", "reports.daily: unknown key(s) bcc"),
+    ("reports:\n  daily:\n    to: a@yc.example.gov.cn\n    bcc: b@yc.example.gov.cn\n",
+     "reports.daily: unknown key(s) bcc"),
     ("departments:\n  gongann: data@gongan.yc.example.gov.cn\n", "departments.gongann: no such department"),
     ("departments:\n  gongan: []\n", "departments.gongan: expected an address"),
     ("recipients: {}\n", "unknown key(s) recipients"),
@@ -216,20 +217,25 @@ def test_login_is_used_when_the_connection_has_one(report):
         assert len(srv.snapshot()) == 1
 
 
-def test_corrections_of_the_published_city_reach_their_departments_and_a_missing_one_is_logged(
-        tmp_path, caplog, airflow_logging):
-    """The real lists of the shared city's validity run: one department's address is refused by the server,
-    one department has no address; the others receive theirs over one connection."""
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    """The shared city's warehouse (read-only) with a private output folder: nothing is written into it."""
     from tests.published_city import published_city
 
+    return replace(published_city(), reports_dir=tmp_path_factory.mktemp("city") / "reports")
+
+
+def test_corrections_of_the_published_city_reach_their_departments_and_a_missing_one_is_logged(
+        city, tmp_path, caplog, airflow_logging):
+    """The real lists of the shared city's validity run: one department's address is refused by the server,
+    one department has no address; the others receive theirs over one connection."""
     recipients = tmp_path / "recipients.yaml"
     recipients.write_text(
         "departments:\n"
         "  gongan: 公安局数据管理员 <data@gongan.yc.example.gov.cn>\n"
         "  zhujian: [data@zhujian.yc.example.gov.cn, fangguan@zhujian.yc.example.gov.cn]\n"
         "  minzheng: nobody@minzheng.yc.example.gov.cn\n", encoding="utf-8")
-    # Read-only warehouse, private output folder: nothing is written into the shared city.
-    s = replace(published_city(), reports_dir=tmp_path / "reports", recipients_file=recipients)
+    s = replace(city, recipients_file=recipients)
     with running_smtp_server(refuse=("nobody@minzheng.yc.example.gov.cn",)) as srv, \
             caplog.at_level(logging.INFO, logger="reports.delivery"):
         out = deliver_corrections(s=s, env={"AIRFLOW_CONN_SMTP_DEFAULT": srv.uri(**{"from": SENDER})})
@@ -237,7 +243,8 @@ def test_corrections_of_the_published_city_reach_their_departments_and_a_missing
     by_dept = {e["dept"]: e for e in out}
     assert by_dept["gongan"]["status"] == "mailed" and by_dept["gongan"]["records"] > 0
     assert by_dept["zhujian"]["mailed_to"] == ["data@zhujian.yc.example.gov.cn", "fangguan@zhujian.yc.example.gov.cn"]
-    assert by_dept["minzheng"]["status"] == "refused" and "550" in by_dept["minzheng"]["refused"]["nobody@minzheng.yc.example.gov.cn"]
+    assert by_dept["minzheng"]["status"] == "refused"
+    assert by_dept["minzheng"]["refused"]["nobody@minzheng.yc.example.gov.cn"].startswith("550")
     assert by_dept["shuju"]["status"] == "no_recipients"
     assert any("政务服务数据管理局 (shuju): correction list not mailed: no address in" in r.message for r in caplog.records)
     assert len(got) == 2
@@ -247,19 +254,17 @@ def test_corrections_of_the_published_city_reach_their_departments_and_a_missing
     assert f"共有 {by_dept['gongan']['records']} 条记录未通过校验" in gongan.get_body(("plain",)).get_content()
     xlsx = next(a for a in gongan.iter_attachments() if a.get_filename().endswith(".xlsx"))
     assert xlsx.get_content() == Path(by_dept["gongan"]["xlsx"]).read_bytes()
-    assert Path(by_dept["gongan"]["xlsx"]).is_relative_to(tmp_path)
+    assert Path(by_dept["gongan"]["xlsx"]).is_relative_to(city.reports_dir)
     # A second delivery reuses the lists already written for the run instead of writing them again.
     mtime = Path(by_dept["gongan"]["csv"]).stat().st_mtime_ns
     assert deliver_corrections(s=s, env={})[0]["status"] in ("not_mailed", "no_recipients")
     assert Path(by_dept["gongan"]["csv"]).stat().st_mtime_ns == mtime
 
 
-def test_a_message_nobody_receives_fails_the_delivery(tmp_path):
-    from tests.published_city import published_city
-
+def test_a_message_nobody_receives_fails_the_delivery(city, tmp_path):
     recipients = tmp_path / "recipients.yaml"
     recipients.write_text("departments:\n  gongan: nobody@gongan.yc.example.gov.cn\n", encoding="utf-8")
-    s = replace(published_city(), reports_dir=tmp_path / "reports", recipients_file=recipients)
+    s = replace(city, recipients_file=recipients)
     with running_smtp_server(refuse=("nobody@gongan.yc.example.gov.cn",)) as srv:
         with pytest.raises(DeliveryError, match="no correction list"):
             deliver_corrections(s=s, env={"AIRFLOW_CONN_SMTP_DEFAULT": srv.uri()})
