@@ -171,6 +171,7 @@ def camera_online(rows: Sequence[dict]) -> Chart:
                 f"{r['online_rate'] * 100:.1f}%\n{r['cameras_online']}/{r['cameras_reporting']}",
                 ha="center", va="bottom", fontsize=7, fontproperties=fp)
     ax.set_xticks(range(len(rows)), labels)
+    ax.set_xlim(-0.6, max(len(rows), 7) - 0.4)  # a week's width even when fewer days reported
     ax.set_ylim(0, 1.25)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     _pct_axis(ax, "y")
