@@ -204,7 +204,7 @@ def test_html_is_self_contained_with_a_subset_cjk_font(city):
     html = rendered["daily"].html.read_text(encoding="utf-8")
     for banned in ("http://", "https://", "<script", "<link", "<img", "<iframe"):
         assert banned not in html.lower(), banned
-    m = re.search(r"@font-face \{[^}]*src: url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", html)
+    m = re.search(r"@font-face \{[^}]*src: url\(data:font/(?:otf|woff2);base64,([A-Za-z0-9+/=]+)\)", html)
     assert m, "no embedded @font-face"
     font = TTFont(io.BytesIO(base64.b64decode(m.group(1))))
     cmap = font.getBestCmap()
