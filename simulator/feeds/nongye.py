@@ -1,7 +1,8 @@
 """农业农村局: two xlsx workbooks.
 
 - 行政村与自然村 (村名录): the world's 村委会 (行政村, 12-digit 统计用区划代码) each followed by its 自然村 (14-digit
-  codes), with households and registered persons of its grids, a point and its Party secretary (a resident).
+  codes), with households and registered persons of its grids, a point, its Party secretary (a resident)
+  and whether it has its 村级综合服务设施 (有/无; blank for a 自然村).
   The city bureau compiles what each county's bureau fills in, so the workbook has one sheet per county
   (袁州区, 丰城市 …) and a plain header on row 1 (the county's export carries no title).
 - 防止返贫监测对象: registered households of rural (村委会) grids under monitoring (about 2% of them: the
@@ -66,7 +67,7 @@ def _cun(wctx, st) -> Iterator[Record]:
                 "village_code": v.code, "name": v.name, "village_kind": "行政村", "parent_code": "",
                 "township": t.name, "division_code": t.district_code, "households": str(households),
                 "population": str(registered), "lon": str(round(v.lon, 6)), "lat": str(round(v.lat, 6)),
-                "secretary": secretary,
+                "secretary": secretary, "service_facility": "有" if v.has_service_facility(world.seed) else "无",
             }, entity_key=v.code, context=v))
             # 自然村 of one 行政村 differ in size; their households and persons add up to the village's
             sizes = [vr.uniform(0.5, 1.5) for _ in v.natural_villages]
@@ -75,7 +76,7 @@ def _cun(wctx, st) -> Iterator[Record]:
                     "village_code": nv.code, "name": nv.name, "village_kind": "自然村", "parent_code": v.code,
                     "township": t.name, "division_code": t.district_code, "households": str(hh),
                     "population": str(pop), "lon": str(round(nv.lon, 6)), "lat": str(round(nv.lat, 6)),
-                    "secretary": "",
+                    "secretary": "", "service_facility": "",
                 }, entity_key=nv.code, context=nv))
     apply_damage(county, st.defects, rng, mutate, lambda kind, column, rec: bool(rec.values[column]))
     yield from county

@@ -33,6 +33,8 @@ URBAN_RURAL = {
 }
 STREET_OFFICE, TOWN, TOWNSHIP = "街道", "镇", "乡"
 COMMUNITY, VILLAGE = "社区居委会", "村委会"
+# Villages with a 村级综合服务设施: a few below their 90% target in some counties, as a real city would be.
+SERVICE_FACILITY_SHARE = 0.92
 
 # (latitude, longitude, radius in degrees) of each district's disc: the seat, and a radius inside the county.
 DISTRICT_DISCS: dict[str, tuple[float, float, float]] = {
@@ -90,6 +92,13 @@ class Village:
     @property
     def is_urban(self) -> bool:
         return self.kind == COMMUNITY
+
+    def has_service_facility(self, seed: int) -> bool:
+        """Whether the village has its 村级综合服务设施 (the plan: every urban community has one, ≥90% of
+        villages). Drawn from the village's own stream, so every feed and the truth agree."""
+        if self.is_urban:
+            return True
+        return random.Random(f"{seed}/world/service_facility/{self.code}").random() < SERVICE_FACILITY_SHARE
 
 
 @dataclass
@@ -230,8 +239,9 @@ class DivisionPlanner:
         return [t for code in sorted(self._state) for t in sorted(self._state[code].townships, key=lambda t: t.code)]
 
 
-def division_rows(townships: list[Township]) -> list[dict]:
-    """The 统计局 reference table: one row per 12-digit code (province, city, county, township, village)."""
+def division_rows(townships: list[Township], seed: int | None = None) -> list[dict]:
+    """The 统计局 reference table: one row per 12-digit code (province, city, county, township, village);
+    with ``seed``, a village's row also says whether it has its 综合服务设施 (the truth's column)."""
     rows = [{"code": f"{PROVINCE_CODE}0000000000", "name": PROVINCE_NAME, "level": "province", "parent_code": None,
              "urban_rural_code": None, "kind": None},
             {"code": f"{CITY_CODE}00000000", "name": CITY_NAME, "level": "city", "parent_code": f"{PROVINCE_CODE}0000000000",
@@ -249,7 +259,8 @@ def division_rows(townships: list[Township]) -> list[dict]:
                          "urban_rural_code": None, "kind": t.kind})
             for v in t.villages:
                 rows.append({"code": v.code, "name": v.name, "level": "village", "parent_code": f"{t.code}000",
-                             "urban_rural_code": v.urban_rural_code, "kind": v.kind})
+                             "urban_rural_code": v.urban_rural_code, "kind": v.kind,
+                             "has_service_facility": None if seed is None else v.has_service_facility(seed)})
     return rows
 
 

@@ -15,6 +15,8 @@ held against the closure rate yet). Definitions, each a numerator ÷ denominator
 - 自然村路口监控点达标率: 自然村 with ≥2 points at their crossings ÷ 自然村; target 100%.
 - "雪亮工程"建设覆盖率: 行政村 meeting both rules (itself and all its 自然村) ÷ 行政村; target 100% (专栏1).
 - 村(社区)服务管理网格化体系覆盖率: 村/社区 with ≥1 grid ÷ 村/社区; target 100% (专栏1).
+- 村级综合服务设施覆盖率: 村委会 with a 村级综合服务设施 ÷ 村委会; target ≥90% (专栏1 城乡社区综合服务设施覆盖率; the
+  plan: urban communities all have one, villages at least 90%).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ DEFINITIONS = {
     "natural_village_camera_compliance": ("自然村路口监控点达标率", ">=", 1.0, "规划(自然村主要路口2个监控点)"),
     "xueliang_coverage": ("\"雪亮工程\"建设覆盖率", ">=", 1.0, "专栏1"),
     "village_grid_coverage": ("村(社区)服务管理网格化体系覆盖率", ">=", 1.0, "专栏1"),
+    "service_facility_coverage": ("城乡社区综合服务设施覆盖率", ">=", 0.9, "专栏1"),
 }
 
 
@@ -105,7 +108,8 @@ def compute(*, as_of: dt.date, persons_by_district: dict[str, int], grid_workers
             villages: Iterable[tuple[str, str, str, int]], plan_points: Iterable[dict], natural_villages: Iterable[tuple[str, str]],
             events: Iterable[dict] | EventTally) -> list[dict]:
     """Indicator rows from plain inputs (so the truth rows can be fed back in):
-    ``grid_workers_by_grid``: grid → (district, workers); ``villages``: (code, district, kind, grids);
+    ``grid_workers_by_grid``: grid → (district, workers); ``villages``: (code, district, kind, grids,
+    has a 综合服务设施);
     ``plan_points``: cameras with is_plan_point; ``natural_villages``: (code, village code);
     ``events``: rows as seen at the as-of date, or an :class:`EventTally` of them."""
     if isinstance(events, EventTally):
@@ -127,14 +131,16 @@ def compute(*, as_of: dt.date, persons_by_district: dict[str, int], grid_workers
             points[c["natural_village_code"] or c["village_code"]] += 1
     natural_ok: dict[str, bool] = defaultdict(lambda: True)
     village_district = {}
-    for code, district, kind, grids in villages:
+    for code, district, kind, grids, facility in villages:
         village_district[code] = district
         add("village_grid_coverage", district, grids >= 1)
+        if kind == VILLAGE:
+            add("service_facility_coverage", district, facility)
     for nv, village in natural_villages:
         ok = points[nv] >= 2
         add("natural_village_camera_compliance", village_district[village], ok)
         natural_ok[village] = natural_ok[village] and ok
-    for code, district, kind, _grids in villages:
+    for code, district, kind, _grids, _facility in villages:
         if kind == VILLAGE:
             ok = points[code] >= 5
             add("village_camera_compliance", district, ok)
@@ -166,7 +172,8 @@ def indicators(world: "World", tally: EventTally | None = None) -> list[dict]:
     return compute(
         as_of=world.as_of, persons_by_district=dict(persons),
         grid_workers_by_grid={g.grid_code: (g.district_code, len(g.workers)) for g in world.grids},
-        villages=[(v.code, v.district_code, v.kind, len(v.grid_codes)) for v in world.villages],
+        villages=[(v.code, v.district_code, v.kind, len(v.grid_codes), v.has_service_facility(world.seed))
+                  for v in world.villages],
         plan_points=(c for c in world.cameras() if c["is_plan_point"]),
         natural_villages=[(nv.code, v.code) for v in world.villages for nv in v.natural_villages],
         events=tally if tally is not None else world.event_history(365, ("grid", "dispute", "police", "hotline")),

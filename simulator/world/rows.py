@@ -26,7 +26,7 @@ S, B, D, TS, F, I = pa.string(), pa.bool_(), pa.date32(), pa.timestamp("s"), pa.
 
 SCHEMAS: dict[str, pa.Schema] = {
     "divisions": pa.schema([("code", S), ("name", S), ("level", S), ("parent_code", S), ("urban_rural_code", S),
-                            ("kind", S)]),
+                            ("kind", S), ("has_service_facility", pa.bool_())]),
     "natural_villages": pa.schema([("natural_village_code", S), ("name", S), ("village_code", S), ("village_name", S),
                                    ("township_code", S), ("district_code", S), ("lat", F), ("lon", F)]),
     "grids": pa.schema([("grid_code", S), ("grid_std_code", S), ("district_code", S), ("township_code", S),
@@ -93,7 +93,7 @@ def truth_rows(world: "World", event_days: int = 365) -> dict[str, tuple[pa.Sche
     Write them in the order given: indicators then reuse the counts taken while the events were written."""
     tally = EventTally(world.as_of)
     return {
-        "divisions": (SCHEMAS["divisions"], division_rows(world.townships)),
+        "divisions": (SCHEMAS["divisions"], division_rows(world.townships, world.seed)),
         "natural_villages": (SCHEMAS["natural_villages"], natural_village_rows(world.townships)),
         "grids": (SCHEMAS["grids"], (g.row() for g in world.grids)),
         "grid_workers": (SCHEMAS["grid_workers"], world.grid_workers()),

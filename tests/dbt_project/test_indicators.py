@@ -14,7 +14,8 @@ from simulator.world.indicators import DEFINITIONS
 SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "ref_indicator_targets.csv"
 EVENT_CODES = {"event_closure_rate", "dispute_resolution_rate", "homicide_rate_per_100k", "hotline_satisfaction_rate"}
 GRID_VIDEO_CODES = {"grid_worker_coverage", "min_grid_workers_per_grid", "village_camera_compliance",
-                    "natural_village_camera_compliance", "xueliang_coverage", "village_grid_coverage"}
+                    "natural_village_camera_compliance", "xueliang_coverage", "village_grid_coverage",
+                    "service_facility_coverage"}
 
 
 def test_seed_states_the_plans_targets():

@@ -10,7 +10,8 @@ import pytest
 from citylake.dbt import run_dbt
 
 INDICATORS = ("grid_worker_coverage", "min_grid_workers_per_grid", "village_camera_compliance",
-              "natural_village_camera_compliance", "xueliang_coverage", "village_grid_coverage")
+              "natural_village_camera_compliance", "xueliang_coverage", "village_grid_coverage",
+              "service_facility_coverage")
 
 
 def truth(sim_built, name: str) -> pd.DataFrame:

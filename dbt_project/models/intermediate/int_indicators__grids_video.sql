@@ -6,6 +6,8 @@
 --   natural_village_camera_compliance  自然村 with ≥2 一类 points at their crossings ÷ 自然村
 --   xueliang_coverage                  村委会 meeting both rules (itself and all its 自然村) ÷ 村委会
 --   village_grid_coverage              村/社区 with ≥1 grid ÷ 村/社区
+--   service_facility_coverage          村委会 with a 村级综合服务设施 (农业农村局 村名录 says 有) ÷ 村委会;
+--                                      a village the register lacks or leaves blank counts as without
 -- A scope with nothing to count gets numerator 0, denominator 0 and no value.
 with
 
@@ -23,6 +25,19 @@ village_coverage as (
 
 cameras as (
     select * from {{ ref('dim_camera') }}
+),
+
+village_register as (
+    select * from {{ ref('stg_nongye__cun') }}
+),
+
+{#- A register row sent twice (a duplicate) must not count its village twice: one answer per code. -#}
+service_facilities as (
+    select
+        {{ citylake.squish('village_code') }} as village_code,
+        max(case when trim(service_facility) = '有' then 1 else 0 end) as has_service_facility
+    from village_register
+    group by {{ citylake.squish('village_code') }}
 ),
 
 natural_village_points as (
@@ -56,6 +71,13 @@ units as (
     union all
     select 'natural_village_camera_compliance', district_code, case when plan_points >= 2 then 1 else 0 end
     from natural_village_points
+    union all
+    select 'service_facility_coverage', village_coverage.district_code,
+        coalesce(service_facilities.has_service_facility, 0)
+    from village_coverage
+    left join service_facilities
+        on village_coverage.village_code = service_facilities.village_code
+    where village_coverage.village_kind = '村委会'
 ),
 
 scoped_units as (
@@ -86,6 +108,7 @@ ratio_codes as (
     union all select 'natural_village_camera_compliance'
     union all select 'xueliang_coverage'
     union all select 'village_grid_coverage'
+    union all select 'service_facility_coverage'
 ),
 
 ratio_rows as (

@@ -54,6 +54,7 @@ def expected(truth) -> dict[tuple[str, str], float]:
     put("xueliang_coverage", _by_scope(vil["ok5"] & vil["ok_nat"], vil["district"]))
     allv = div[div["level"] == "village"]
     put("village_grid_coverage", _by_scope(allv["code"].isin(set(grids["village_code"])), allv["code"].str[:6]))
+    put("service_facility_coverage", _by_scope(vil["has_service_facility"].astype(bool), vil["district"]))
     return out
 
 
@@ -71,7 +72,7 @@ def test_indicators_match_an_independent_recomputation(truth):
         ops = {">=": row.value >= row.target, ">": row.value > row.target, "<": row.value < row.target}
         assert row.is_met == ops[row.comparator]
         checked += 1
-    assert checked >= 10 * 2
+    assert checked >= 11 * 2
     city = ind[ind["scope"] == CITY].set_index("indicator_code")
     assert city.loc["grid_worker_coverage", "value"] < 1.0  # the fixture leaves grids empty on purpose
     assert city.loc["event_closure_rate", "value"] > 0.95
