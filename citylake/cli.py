@@ -115,7 +115,37 @@ def cmd_publish(a: argparse.Namespace) -> int:
 def cmd_report(a: argparse.Namespace) -> int:
     from citylake import pipeline
 
-    print(pipeline.report(a.run_id))
+    if a.kind == "quality":
+        print(pipeline.report(a.run_id))
+        return 0
+    from reports.delivery import render_report
+
+    as_of = dt.date.fromisoformat(a.as_of) if a.as_of else None
+    for kind in (("daily", "weekly", "monthly") if a.kind == "all" else (a.kind,)):
+        files = render_report(kind, as_of=as_of)
+        print(f"{files['title']}\n  {files['html']}\n  {files['pdf']}")
+    return 0
+
+
+def cmd_mail(a: argparse.Namespace) -> int:
+    from reports.delivery import deliver_corrections, deliver_report
+
+    if a.what == "corrections":
+        sent = deliver_corrections(a.run_id)
+        print(f"{sum(d['status'] == 'mailed' for d in sent)} of {len(sent)} departments' correction lists mailed")
+        return 0
+    as_of = dt.date.fromisoformat(a.as_of) if a.as_of else None
+    for kind in (("daily", "weekly", "monthly") if a.kind == "all" else (a.kind,)):
+        out = deliver_report(kind, as_of=as_of)
+        print(f"{out['title']}: {out['status']} {', '.join(out['mailed_to'])}")
+    return 0
+
+
+def cmd_bi(a: argparse.Namespace) -> int:
+    from citylake.bi import publish_bi, summary_text
+    from citylake.config import settings
+
+    print(summary_text(publish_bi(settings(), a.run_id)))
     return 0
 
 
@@ -188,9 +218,25 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--run-id")
     sp.set_defaults(fn=cmd_publish)
 
-    sp = sub.add_parser("report", help="render the quality report of the latest (or given) run")
-    sp.add_argument("--run-id")
+    sp = sub.add_parser("report", help="render the quality report of the latest (or given) run, or the "
+                                       "leadership reports (日报/周调度/月通报, HTML + PDF)")
+    sp.add_argument("--kind", choices=["quality", "daily", "weekly", "monthly", "all"], default="quality",
+                    help="quality (default): the data-quality page; all: the three leadership reports")
+    sp.add_argument("--run-id", help="(quality) the validity run")
+    sp.add_argument("--as-of", help="(leadership reports) the day the period is counted to, YYYY-MM-DD")
     sp.set_defaults(fn=cmd_report)
+
+    sp = sub.add_parser("mail", help="render and mail a leadership report, or mail every department its "
+                                     "correction list, through the smtp_default connection")
+    sp.add_argument("what", choices=["report", "corrections"])
+    sp.add_argument("--kind", choices=["daily", "weekly", "monthly", "all"], default="daily")
+    sp.add_argument("--as-of")
+    sp.add_argument("--run-id", help="(corrections) the validity run; default: the latest")
+    sp.set_defaults(fn=cmd_mail)
+
+    sp = sub.add_parser("bi", help="publish the PII-masked BI database (bi.duckdb) from the published warehouse")
+    sp.add_argument("--run-id", help="the publication run to require; default: the latest")
+    sp.set_defaults(fn=cmd_bi)
 
     sp = sub.add_parser("corrections", help="write each department's correction list (问题数据清单, xlsx + CSV) "
                                             "of the latest (or given) validity run")

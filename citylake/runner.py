@@ -6,6 +6,9 @@
 3. Migrate Airflow's SQLite metadata under data/airflow/ and run the DAG with ``dag.test()`` (what
    ``airflow dags test`` does), in a child process.
 4. Print every load's accounting, each dataset's verdict, and where the warehouse and report are.
+5. Render the leadership reports (日报, 周调度, 月通报: HTML + PDF) from the published warehouse and mail
+   them, and each department its correction list, when an ``smtp_default`` connection is configured (what
+   the scheduled report DAGs do each morning).
 
 Exit status: 0 when the pipeline ran (a failed quality gate is a verdict on the data, shown, not an
 error); 1 when any other task failed.
@@ -118,8 +121,24 @@ def summarise(s: Settings) -> None:
                         if mart in live_tables else "absent: no version has passed its gates yet")
                 print(f"  ✗ 暂缓发布 held back {mart}: strong gate failed for {', '.join(blocked)}; {keep}")
     print(f"\nwarehouse: {s.warehouse} (published; build: {s.build_db})")
+    print(f"BI:        {s.bi_db} (personal data masked; open read-only)")
     print(f"report:    {s.reports_dir / 'quality_latest.html'}")
     print(f"lake:      {s.lake_url}")
+
+
+def leadership_reports(s: Settings) -> None:
+    """The three leadership reports from the published warehouse, mailed when SMTP is configured, and the
+    departments' correction lists mailed likewise (the scheduled report DAGs do the same each morning)."""
+    from reports.delivery import deliver_corrections, deliver_report
+
+    print("\n== 领导报告 leadership reports (HTML + PDF) ==", flush=True)
+    for kind in ("daily", "weekly", "monthly"):
+        out = deliver_report(kind, s)
+        mailed = f"mailed to {', '.join(out['mailed_to'])}" if out["status"] == "mailed" else out["status"]
+        print(f"  {out['title']}\n    {out['pdf']}\n    {out['html']}\n    ({mailed})", flush=True)
+    lists = deliver_corrections(s=s)
+    print(f"  问题数据清单 correction lists: {sum(d['status'] == 'mailed' for d in lists)} of {len(lists)} "
+          f"departments mailed", flush=True)
 
 
 def run(persons: int, seed: int, regenerate: bool = False) -> int:
@@ -159,6 +178,8 @@ def run(persons: int, seed: int, regenerate: bool = False) -> int:
         return any(not x.endswith("success") for x in states)
 
     broken = {t: st for t, st in tasks.items() if t != GATE_TASK and failed(st)}
+    if not broken:
+        leadership_reports(s)
     if broken:
         print(f"\npipeline FAILED in: {json.dumps(broken)}", file=sys.stderr)
         return 1

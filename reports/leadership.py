@@ -265,21 +265,30 @@ class Warehouse:
         return notes
 
 
+def data_day(run_date: date) -> date:
+    """The day a validity run describes: the day before it ran. The 04:00 pipeline checks the departments'
+    morning exports of the day before (and the sample city's events end the day before its as-of date), so
+    the 07:30 daily brief on the 22nd, reporting the 21st, uses the run of the 22nd."""
+    return run_date - timedelta(days=1)
+
+
 def _choose_runs(runs: Sequence[dict], p: Period) -> tuple[dict, dict | None, str]:
-    """This period's latest validity run (up to the as-of date) and the previous period's latest run."""
-    upto = [r for r in runs if r["run_date"] <= p.as_of]
+    """This period's latest validity run (describing a day up to the as-of date) and the previous period's."""
+    upto = [r for r in runs if data_day(r["run_date"]) <= p.as_of]
     if not upto:
-        raise ReportError(f"no validity run on or before {p.as_of} in quality.validity_runs")
+        raise ReportError(f"no validity run describing {p.as_of} or earlier in quality.validity_runs")
     current = upto[-1]
     note = ""
-    if current["run_date"] < p.start:
+    if data_day(current["run_date"]) < p.start:
         note = f"本期内无数据校验运行，沿用 {_date(current['run_date'])} 的校验批次。"
-    previous = [r for r in runs if p.prev_start <= r["run_date"] <= p.prev_end and r["run_id"] != current["run_id"]]
+    previous = [r for r in runs if p.prev_start <= data_day(r["run_date"]) <= p.prev_end
+                and r["run_id"] != current["run_id"]]
     return current, (previous[-1] if previous else None), note
 
 
 def default_as_of(s: Settings) -> date:
-    """The date (Asia/Shanghai) of the latest validity run in the published warehouse."""
+    """The day the latest validity run in the published warehouse describes (:func:`data_day` of its
+    Asia/Shanghai date)."""
     wh = Warehouse(s.warehouse)
     try:
         runs = wh.run(F.VALIDITY_RUNS, {}).rows
@@ -287,7 +296,7 @@ def default_as_of(s: Settings) -> date:
         wh.close()
     if not runs:
         raise ReportError(f"{s.warehouse}: quality.validity_runs is empty, nothing to report on")
-    return runs[-1]["run_date"]
+    return data_day(runs[-1]["run_date"])
 
 
 # ---- sections --------------------------------------------------------------------------------------------

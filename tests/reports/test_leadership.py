@@ -145,7 +145,7 @@ def test_period_arithmetic():
 
 def test_every_kind_renders_html_and_pdf_with_its_period_and_title(city):
     s, rendered = city
-    as_of = _latest_run_date(s.warehouse)
+    as_of = _latest_run_date(s.warehouse) - timedelta(days=1)  # a validity run describes the day before it
     d, w, m = rendered["daily"], rendered["weekly"], rendered["monthly"]
     assert (d.period_start, d.period_end) == (as_of, as_of)
     assert d.title == f"宜春市市域社会治理数据日报（{as_of.year}年{as_of.month}月{as_of.day}日）"
