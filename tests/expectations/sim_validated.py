@@ -1,9 +1,10 @@
-"""A simulated city validated by the runner, built once per test session and shared by the tests that grade
-breakdowns, correction lists and verdicts against the simulator's truth or an independent validator.
+"""A simulated city validated by the runner, shared by the tests that grade breakdowns, correction lists and
+verdicts against the simulator's truth or an independent validator.
 
-simulate → ingest (tests/dbt_project/sim_city.py) → dbt: seeds, staging and ``int_addresses_resolved`` only —
-everything the validity runner reads and nothing more, so these tests neither wait for nor depend on the
-marts → ``expectations.runner.validate``. About two minutes for 2,000 persons on this machine.
+It is the shared published city (``tests/published_city.py``: simulate → ingest → dbt build → validate →
+publish, built once per test session across xdist workers), whose published warehouse holds the staging
+views and the ``quality`` tables these tests read; only the reports folder is private, because the tests
+write correction lists.
 """
 
 from __future__ import annotations
@@ -16,23 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from citylake.config import Settings
+from tests.published_city import RUN_ID, published_city
 
-PERSONS = 2000
-RUN_ID = "sim-run-1"
+__all__ = ["RUN_ID", "sim_validated"]
 
 
 @lru_cache(maxsize=1)
 def sim_validated() -> Settings:
-    from citylake.dbt import run_dbt
-    from expectations.runner import validate
-    from tests.dbt_project.sim_city import build_sim_warehouse
-
     root = Path(tempfile.mkdtemp(prefix="citylake-sim-validated-"))
     atexit.register(shutil.rmtree, root, True)
-    s = build_sim_warehouse(root, persons=PERSONS, dbt_command="parse")
-    run_dbt(s, ["build", "--select", "resource_type:seed", "staging", "int_addresses_resolved",
-                "--exclude", "resource_type:test", "resource_type:unit_test",
-                "--target-path", str(root / "target"), "--log-path", str(root / "logs")])
-    s = replace(s, reports_dir=root / "reports")
-    validate(s, RUN_ID)
-    return s
+    return replace(published_city(), reports_dir=root / "reports")
