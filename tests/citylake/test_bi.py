@@ -322,6 +322,22 @@ def test_sqlalchemy_reflects_column_comments(published_bi):
         engine.dispose()
 
 
+def test_the_readmes_analyst_queries_answer_through_the_cli(published_bi):
+    """The README's short versions of the example queries run as written, through the DuckDB CLI."""
+    import re
+
+    s, _ = published_bi
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For analysts", 1)[1].split("\n## ", 1)[0]
+    statements = [q.strip() for block in re.findall(r"```sql\n(.*?)```", section, re.S)
+                  for q in block.split(";") if "select" in q]
+    assert len(statements) == 4
+    for sql in statements:
+        done = _cli(s.bi_db, sql, "-json")
+        assert done.returncode == 0, (sql, done.stderr)
+        assert json.loads(done.stdout or "[]"), sql
+
+
 def test_docs_show_exactly_the_tested_queries():
     doc = (ROOT / "docs" / "bi.md").read_text(encoding="utf-8")
     for name, sql in example_queries().items():
