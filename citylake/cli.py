@@ -112,6 +112,12 @@ def cmd_publish(a: argparse.Namespace) -> int:
     return 0
 
 
+def _report_kinds(a: argparse.Namespace) -> tuple[tuple[str, ...], dt.date | None]:
+    """The leadership reports asked for (``--kind``, ``all`` for the three) and their ``--as-of`` day."""
+    kinds = ("daily", "weekly", "monthly") if a.kind == "all" else (a.kind,)
+    return kinds, dt.date.fromisoformat(a.as_of) if a.as_of else None
+
+
 def cmd_report(a: argparse.Namespace) -> int:
     from citylake import pipeline
 
@@ -120,8 +126,8 @@ def cmd_report(a: argparse.Namespace) -> int:
         return 0
     from reports.delivery import render_report
 
-    as_of = dt.date.fromisoformat(a.as_of) if a.as_of else None
-    for kind in (("daily", "weekly", "monthly") if a.kind == "all" else (a.kind,)):
+    kinds, as_of = _report_kinds(a)
+    for kind in kinds:
         files = render_report(kind, as_of=as_of)
         print(f"{files['title']}\n  {files['html']}\n  {files['pdf']}")
     return 0
@@ -134,8 +140,8 @@ def cmd_mail(a: argparse.Namespace) -> int:
         sent = deliver_corrections(a.run_id)
         print(f"{sum(d['status'] == 'mailed' for d in sent)} of {len(sent)} departments' correction lists mailed")
         return 0
-    as_of = dt.date.fromisoformat(a.as_of) if a.as_of else None
-    for kind in (("daily", "weekly", "monthly") if a.kind == "all" else (a.kind,)):
+    kinds, as_of = _report_kinds(a)
+    for kind in kinds:
         out = deliver_report(kind, as_of=as_of)
         print(f"{out['title']}: {out['status']} {', '.join(out['mailed_to'])}")
     return 0

@@ -9,24 +9,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory):
-    import os
+    from tests.dags.dagbag import loaded_dagbag
 
-    from citylake.airflow_env import airflow_env
-    from citylake.config import settings
-
-    env = airflow_env(settings({"CITYLAKE_HOME": str(ROOT), "CITYLAKE_DATA_DIR": str(tmp_path_factory.mktemp("data"))}))
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-
-        yield DagBag(dag_folder=str(ROOT / "dags"))
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with loaded_dagbag(ROOT / "dags", tmp_path_factory.mktemp("data")) as bag:
+        yield bag
 
 
 def test_no_import_errors(dagbag):

@@ -22,24 +22,11 @@ SHANGHAI = "Asia/Shanghai"
 
 @pytest.fixture(scope="module")
 def dags(tmp_path_factory):
-    from citylake.airflow_env import airflow_env
-    from citylake.config import settings
+    from tests.dags.dagbag import loaded_dagbag
 
-    env = airflow_env(settings({"CITYLAKE_HOME": str(ROOT), "CITYLAKE_DATA_DIR": str(tmp_path_factory.mktemp("data"))}))
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-
-        bag = DagBag(dag_folder=str(DAG_FILE))
+    with loaded_dagbag(DAG_FILE, tmp_path_factory.mktemp("data")) as bag:
         assert bag.import_errors == {}
         yield bag.dags
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _next_runs(dag, after: dt.datetime, n: int) -> list[dt.datetime]:
