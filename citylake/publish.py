@@ -244,6 +244,7 @@ def publish(build_db: Path, published: Path, decisions: list[MartDecision], run_
     started = time.perf_counter()
     if not build_db.exists():
         raise PublishError(f"no build database at {build_db}: nothing to publish")
+    published.parent.mkdir(parents=True, exist_ok=True)  # a first publication into a folder of its own
     now = datetime.now(timezone.utc)
     con = duckdb.connect(str(build_db))
     try:

@@ -245,3 +245,10 @@ def test_a_reader_is_never_blocked_and_sees_only_complete_versions(tmp_path):
     assert {"run1", "run4"} <= set(versions), versions[::50]
     # Every observation is one whole publication: one version, all its rows, its own verdicts.
     assert all(v in {"run1", "run2", "run3", "run4"} and n == 1000 and q == v for v, n, q in seen), seen[::50]
+
+
+def test_a_first_publication_creates_the_published_folder(tmp_path):
+    build, published = tmp_path / "wh.build.duckdb", tmp_path / "published" / "wh.duckdb"
+    make_build(build, "run1")
+    publish(build, published, decisions(hold_person=False), "run1")
+    assert read(published, "select count(*) from marts.fct_event")[0][0] > 0

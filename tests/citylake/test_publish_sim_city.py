@@ -57,11 +57,12 @@ def wap_run(s, root, run_id, contracts):
 def test_a_held_mart_keeps_its_content_while_the_others_are_replaced(tmp_path):
     from citylake.config import settings
     from ingest.contracts import load_contracts
-    from tests.dbt_project.sim_city import build_sim_warehouse
+    from tests.published_city import published_city
 
     root = tmp_path
-    lake = build_sim_warehouse(root, persons=1000, dbt_command="seed")  # simulate + ingest; seeds only
-    s = settings({"CITYLAKE_DATA_DIR": str(lake.data_dir), "CITYLAKE_WAREHOUSE": str(root / "pub" / "citylake.duckdb")})
+    # The shared city's lake (simulated and ingested once per session), copied: run 2 withdraws feeds from it.
+    shutil.copytree(published_city().lake_dir, root / "data" / "lake")
+    s = settings({"CITYLAKE_DATA_DIR": str(root / "data"), "CITYLAKE_WAREHOUSE": str(root / "pub" / "citylake.duckdb")})
     contracts = load_contracts(s.contracts_dir)
     assert next(c for c in contracts if c.id == "gongan.liudong").gate == "strong"
     earlier = [replace(c, gate="weak") if c.id == "gongan.liudong" else c for c in contracts]

@@ -43,12 +43,24 @@ def wh(built: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @pytest.fixture(scope="session")
-def sim_built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def sim_built() -> Settings:
     """A 3,000-person simulated city through simulate → ingest → dbt build (tests/dbt_project/sim_city.py):
-    the warehouse to grade against the simulator's ground truth (``sim_built.sim_dir / "truth"``)."""
-    from tests.dbt_project.sim_city import build_sim_warehouse
+    the warehouse to grade against the simulator's ground truth (``sim_built.sim_dir / "truth"``). It is the
+    session's one shared city (``tests/published_city.py``), built once for every xdist worker: read-only."""
+    from tests.published_city import built_city
 
-    return build_sim_warehouse(tmp_path_factory.mktemp("sim_city"))
+    return built_city()
+
+
+def private_copy(s: Settings, root: Path) -> Settings:
+    """``s`` with its warehouse copied under ``root``: for a test that runs dbt (which opens the database for
+    writing) on the shared, read-only city. The file keeps its name, which dbt's views use as catalogue."""
+    import shutil
+    from dataclasses import replace
+
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(s.warehouse, root / s.warehouse.name)
+    return replace(s, warehouse=root / s.warehouse.name, build_warehouse=None)
 
 
 @pytest.fixture

@@ -18,6 +18,11 @@ AS_OF = dt.date(2026, 11, 21)
 SEED = 20261121
 
 
+def sim_settings(root: Path) -> Settings:
+    """The settings of a city built by :func:`build_sim_warehouse` under ``root``."""
+    return settings({"CITYLAKE_DATA_DIR": str(root / "data"), "CITYLAKE_WAREHOUSE": str(root / "wh.duckdb")})
+
+
 def build_sim_warehouse(root: Path, persons: int = 3000, seed: int = SEED, as_of: dt.date = AS_OF,
                         dbt_command: str = "build") -> Settings:
     """The city's data folder and warehouse under ``root``; returns their settings. The truth is under
@@ -29,7 +34,7 @@ def build_sim_warehouse(root: Path, persons: int = 3000, seed: int = SEED, as_of
     from simulator.city import simulate
     from simulator.frontdb import resolve_url
 
-    s = settings({"CITYLAKE_DATA_DIR": str(root / "data"), "CITYLAKE_WAREHOUSE": str(root / "wh.duckdb")})
+    s = sim_settings(root)
     simulate(s.data_dir, persons=persons, seed=seed, as_of=as_of, progress=False)
     token = secrets.token_hex(8)
     with DepartmentApiServer(s.sim_dir, token=token) as server:

@@ -161,7 +161,9 @@ def test_hotline_work_orders_are_the_served_ones(sim_built, sim_wh):
 
 def _indicators_at(sim_built, tmp_path: Path, as_of: str) -> dict[tuple[str, str], tuple]:
     """int_indicators__events compiled at `as_of` and run read-only against the built warehouse."""
-    run_dbt(sim_built, ["compile", "--select", "int_indicators__events", "--vars", json.dumps({"as_of_date": as_of}),
+    from tests.dbt_project.conftest import private_copy
+
+    run_dbt(private_copy(sim_built, tmp_path / "wh"), ["compile", "--select", "int_indicators__events", "--vars", json.dumps({"as_of_date": as_of}),
                         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")])
     sql = next((tmp_path / "target" / "compiled").rglob("int_indicators__events.sql")).read_text(encoding="utf-8")
     con = duckdb.connect(str(sim_built.warehouse), read_only=True)

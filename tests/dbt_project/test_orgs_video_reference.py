@@ -79,10 +79,12 @@ def test_captures_hourly_is_incremental_and_keeps_every_hour(sim_built, sim_wh, 
     hours = sim_wh.execute("select count(*) from marts.fct_camera_captures_hourly where hour(hour_start) > 23 "
                            "or hour_start > timestamp '2026-11-22 00:00:00'").fetchone()[0]
     assert hours == 0
-    sim_wh.close()
-    run_dbt(sim_built, ["run", "--select", "fct_camera_captures_hourly", "--target-path", str(tmp_path / "target"),
-                        "--log-path", str(tmp_path / "logs")])
-    con = duckdb.connect(str(sim_built.warehouse), read_only=True)
+    from tests.dbt_project.conftest import private_copy
+
+    copy = private_copy(sim_built, tmp_path / "wh")  # the shared city is read-only: run dbt on a copy
+    run_dbt(copy, ["run", "--select", "fct_camera_captures_hourly", "--target-path", str(tmp_path / "target"),
+                   "--log-path", str(tmp_path / "logs")])
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
     try:
         after = con.execute("select count(*), max(loaded_at) from marts.fct_camera_captures_hourly").fetchone()
     finally:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,7 +59,17 @@ def test_the_missing_glyph_detector_flags_a_font_without_chinese(tmp_path):
     html = (f'<html><head><style>@font-face {{ font-family: "LatinOnly"; src: url(data:font/otf;base64,{latin}); }}'
             f'body {{ font-family: "LatinOnly"; }}</style></head><body><p>Report 宜春市日报 2026</p></body></html>')
     pdf = tmp_path / "latin.pdf"
-    pdf.write_bytes(L.html_to_pdf(html, tmp_path))
+    (tmp_path / "latin.html").write_text(html, encoding="utf-8")
+    # WeasyPrint falls back on the system's fonts (fontconfig) for a glyph the page's font lacks, and a
+    # machine with a Chinese font installed would draw these characters: render where fontconfig knows none.
+    (tmp_path / "fonts.conf").write_text(
+        f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f'<fontconfig><cachedir>{tmp_path / "fc-cache"}</cachedir></fontconfig>', encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-c", "import sys, pathlib; from reports.leadership import html_to_pdf; "
+         "p = pathlib.Path(sys.argv[1]); pathlib.Path(sys.argv[2]).write_bytes("
+         "html_to_pdf(p.read_text(encoding='utf-8'), p.parent))", str(tmp_path / "latin.html"), str(pdf)],
+        env={**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}, check=True, timeout=120)
     report = check(pdf)
     assert report.not_embedded == []
     assert {m.text for m in report.missing} == set("宜春市日报")
