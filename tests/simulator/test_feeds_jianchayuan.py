@@ -94,11 +94,3 @@ def test_delta_days_send_the_previous_days_changes_later(city):
         assert (pd.to_datetime(again.updated_at) > pd.to_datetime(again.updated_at_before)).all()
         sent += len(delta)
     assert 0 < sent < len(day0)
-
-
-def test_same_seed_same_bytes(city, tmp_path):
-    out, summary, contracts, _ = city
-    again, _, _ = df.simulate_with(tmp_path, [CID], persons=2000, days=2)
-    for day in (0, 1, 2):
-        rel = summary["feeds"][CID]["days"][day]["path"]
-        assert (out / "landing" / rel).read_bytes() == (again / "landing" / rel).read_bytes()

@@ -174,14 +174,6 @@ def test_drivers_work_for_the_vehicle_operators_of_their_district(city):
     assert owners & set(drivers[drivers.employer_name == ""].name)
 
 
-def test_same_seed_same_bytes(city, tmp_path):
-    out, summary, contracts, _ = city
-    again, _, _ = df.simulate_with(tmp_path, FEEDS_ON, persons=5000, rates={CAR: {"truncated_last_line": 0.0}})
-    for cid in (CAR, DRIVER):
-        rel = summary["feeds"][cid]["path"]
-        assert (out / "landing" / rel).read_bytes() == (again / "landing" / rel).read_bytes()
-
-
 def test_a_delta_day_is_a_full_snapshot(tmp_path):
     out, summary, contracts = df.simulate_with(tmp_path, [CAR, DRIVER], persons=2000, days=1,
                                                rates={CAR: {"truncated_last_line": 0.0}})

@@ -68,6 +68,7 @@ def _truth(out, records, cid):
 
 # ---- 行政村与自然村 ----------------------------------------------------------------------------------------
 
+
 def test_cun_one_sheet_per_county_header_on_row_one(city):
     out, summary, contracts, records = city
     c = contracts["nongye.cun"]
@@ -137,6 +138,7 @@ def test_cun_every_defect_kind_is_applied_and_judged(damaged):
 
 # ---- 防止返贫监测对象 -------------------------------------------------------------------------------------
 
+
 def test_fanpin_title_then_header(city):
     out, summary, contracts, records = city
     c = contracts["nongye.fanpin"]
@@ -199,13 +201,6 @@ def test_fanpin_id_numbers_valid_exactly_where_no_id_defect(damaged):
 
 
 # ---- both ---------------------------------------------------------------------------------------------------
-
-def test_same_seed_same_bytes(city, tmp_path):
-    out, summary, *_ = city
-    again, _, _ = _simulate(tmp_path, 5000)
-    for cid in FEEDS:
-        path = summary["feeds"][cid]["path"]
-        assert (out / "landing" / path).read_bytes() == (again / "landing" / path).read_bytes(), cid
 
 
 def test_a_delta_day_is_a_full_export(tmp_path):

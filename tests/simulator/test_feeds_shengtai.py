@@ -112,9 +112,3 @@ def test_delta_days_send_each_days_complaints(city):
         assert len(again) > 0 and (again.updated_at.to_numpy() > before.loc[again.complaint_id].to_numpy()).all()
         sent += len(frame)
     assert 0 < sent < len(day0) / 20
-
-
-def test_same_seed_same_bytes(city, tmp_path):
-    out, _, _ = city
-    again, _, _ = busy_city(tmp_path, [CID], persons=3000, days=2)
-    assert digests(out, [CID]) == digests(again, [CID]) and len(digests(out, [CID])) == 3

@@ -264,14 +264,6 @@ def test_tiaojie_cases_are_the_worlds_disputes(cases):
     assert 0.9 < (clean.result[closed] == "调解成功").mean() <= 1
 
 
-def test_same_seed_same_bytes(cases, tmp_path):
-    out, summary, *_ = cases
-    again, summary2, _ = _simulate(tmp_path, 3000)
-    for cid in FEEDS + MINE:
-        path = summary["feeds"][cid]["path"]
-        assert (out / "landing" / path).read_bytes() == (again / "landing" / path).read_bytes(), cid
-
-
 def test_a_delta_day_is_a_full_export_with_the_days_changes(tmp_path):
     # ≈2 disputes a day, so some open case is mediated to an end on the as-of day
     out, summary, contracts = _simulate(tmp_path, 2000, disputes=0.4, days=1, move_rate=0.05)

@@ -119,13 +119,6 @@ def test_veterans_are_registered_men_discharged_at_18_to_40(city):
     assert set(rows.discharge_type) <= {"退伍", "复员", "转业", "逐月领取退役金"} and "退伍" in set(rows.discharge_type)
 
 
-def test_same_seed_same_bytes(city, tmp_path):
-    out, summary, *_ = city
-    again, _, _ = _simulate(tmp_path, 3000)
-    path = summary["feeds"][CID]["path"]
-    assert (out / "landing" / path).read_bytes() == (again / "landing" / path).read_bytes()
-
-
 def test_a_delta_day_is_a_full_export_with_new_addresses(tmp_path):
     out, summary, contracts = _simulate(tmp_path, 2000, days=1, move_rate=0.05)
     c = contracts[CID]

@@ -208,12 +208,3 @@ def test_postgresql_front_end_database(tmp_path, monkeypatch):
         with admin.connect() as conn:
             conn.execute(sa.text(f"drop database if exists {name} with (force)"))
         admin.dispose()
-
-
-def test_same_seed_same_rows(tmp_path):
-    dumps = []
-    for run in ("a", "b"):
-        city, _s, contracts = simulate_with(tmp_path / run, IDS, persons=800)
-        with sqlite3.connect(city / "sim" / "frontdb" / "weijian.sqlite") as db:
-            dumps.append([list(db.execute(f"select * from {contracts[c].delivery.table} order by 1")) for c in IDS])
-    assert dumps[0] == dumps[1] and all(dumps[0])

@@ -53,3 +53,17 @@ def test_other_seed_other_city(city, tmp_path):
              if d["records"] == 0}
     same = [k for k in first if first[k] == second[k]]
     assert set(same) <= {"sim/api/registry.json", "sim/truth/changes.parquet"} | empty, same
+
+
+def test_same_seed_same_bytes_with_delta_days(tmp_path):
+    """Every feed, full load and delta days (API stores, front-end database, delta files), in two processes
+    with different string hashing: one check for all feeds instead of one per department."""
+    code = ("import datetime, pathlib, sys; from simulator.city import simulate; "
+            f"simulate(pathlib.Path(sys.argv[1]), persons=3000, seed={SEED}, days=2, "
+            f"as_of=datetime.date.fromisoformat('{AS_OF.isoformat()}'))")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / name)],
+                             env={**os.environ, "PYTHONHASHSEED": seed}) for name, seed in (("a", "1"), ("b", "2"))]
+    assert [r.wait(timeout=600) for r in runs] == [0, 0]
+    first, second = _digests(tmp_path / "a"), _digests(tmp_path / "b")
+    assert sum(k.startswith("landing/") for k in first) >= 3 * 40  # every file feed, each of the 3 days
+    assert first == second
