@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,17 +15,9 @@ def loaded_dagbag(dag_folder: Path, data_dir: Path) -> Iterator:
     its data under ``data_dir``."""
     from citylake.airflow_env import airflow_env
     from citylake.config import settings
+    from citylake.dbt import temporary_environ
 
-    env = airflow_env(settings({"CITYLAKE_HOME": str(ROOT), "CITYLAKE_DATA_DIR": str(data_dir)}))
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with temporary_environ(airflow_env(settings({"CITYLAKE_HOME": str(ROOT), "CITYLAKE_DATA_DIR": str(data_dir)}))):
         from airflow.dag_processing.dagbag import DagBag
 
         yield DagBag(dag_folder=str(dag_folder))
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
