@@ -7,6 +7,7 @@ JSON-serialisable summaries (they travel between Airflow tasks as XComs).
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from datetime import datetime
 
 from citylake.config import Settings, database_url, endpoint, settings as resolve_settings
 
@@ -67,12 +68,13 @@ def build_warehouse(s: Settings | None = None) -> dict[str, list[str]]:
     return read_lineage(build(s or resolve_settings()))
 
 
-def validate(run_id: str, s: Settings | None = None) -> list[dict]:
-    """Audit: the validity runner judges the build database, before anything of it is published."""
+def validate(run_id: str, s: Settings | None = None, run_at: datetime | None = None) -> list[dict]:
+    """Audit: the validity runner judges the build database, before anything of it is published.
+    ``run_at`` is the moment the run stands for (the DAG run's logical date; default now)."""
     from expectations.runner import summarise, validate as run_validation
 
     s = s or resolve_settings()
-    results = run_validation(replace(s, warehouse=s.build_db), run_id)
+    results = run_validation(replace(s, warehouse=s.build_db), run_id, run_at=run_at)
     print(summarise(results), flush=True)
     return [asdict(r) for r in results]
 
@@ -86,7 +88,7 @@ def publish(results: list[dict], lineage: dict[str, list[str]] | None = None, ru
     s = s or resolve_settings()
     lineage = read_lineage(s.dbt_project_dir / "target" / "manifest.json") if lineage is None else lineage
     if run_id is None:
-        from datetime import datetime, timezone
+        from datetime import timezone
 
         run_id = f"manual__{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%S.%f}Z"
     outcome = publish_build(s.build_db, s.warehouse, decide(lineage, results), run_id)

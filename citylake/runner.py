@@ -30,16 +30,41 @@ DAG_ID = "citylake_pipeline"
 GATE_TASK = "quality_gate"
 
 
-def ensure_sample_city(s: Settings, persons: int, seed: int, regenerate: bool) -> None:
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+SCHEDULED_AT = dt.time(4, 0)  # citylake_pipeline's cron, 0 4 * * * Asia/Shanghai
+
+
+def today() -> dt.date:
+    """Today in Asia/Shanghai (the city's calendar; UTC is a day behind for eight hours of it)."""
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def logical_date(as_of: dt.date, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment the sample city's run stands for: the scheduled 04:00 run of its as-of day (which
+    checks the day before), or ``now`` while that is still ahead. Dating the run by the city, not the
+    clock, keeps the reports' days the city's days whenever `citylake run` is started."""
+    scheduled = dt.datetime.combine(as_of, SCHEDULED_AT, SHANGHAI)
+    now = now or dt.datetime.now(SHANGHAI)
+    return min(scheduled, now) if now.astimezone(SHANGHAI).date() == as_of else scheduled
+
+
+def ensure_sample_city(s: Settings, persons: int, seed: int, regenerate: bool,
+                       as_of: dt.date | None = None) -> dt.date:
+    """Simulate the sample city unless present; return its as-of date (what its truth records)."""
     marker = s.sim_dir / "truth" / "config.json"
     if marker.exists() and not regenerate:
-        print(f"sample city present: {s.data_dir} (use --regenerate to simulate again)")
-        return
+        city_as_of = dt.date.fromisoformat(json.loads(marker.read_text())["as_of"])
+        print(f"sample city present: {s.data_dir}, as of {city_as_of} (use --regenerate to simulate again)")
+        if as_of and as_of != city_as_of:
+            raise SystemExit(f"the sample city in {s.data_dir} is as of {city_as_of}, not {as_of}: "
+                             "add --regenerate to simulate it again as of that day")
+        return city_as_of
     from simulator.city import simulate
 
-    print(f"simulating a city of {persons:,} persons (seed {seed}) into {s.data_dir} ...", flush=True)
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-    simulate(s.data_dir, persons=persons, seed=seed, as_of=today)
+    as_of = as_of or today()
+    print(f"simulating a city of {persons:,} persons (seed {seed}) as of {as_of} into {s.data_dir} ...", flush=True)
+    simulate(s.data_dir, persons=persons, seed=seed, as_of=as_of)
+    return as_of
 
 
 def migrate_airflow(env: dict[str, str]) -> None:
@@ -48,7 +73,7 @@ def migrate_airflow(env: dict[str, str]) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def run_dag(env: dict[str, str], log_path) -> tuple[str, dict[str, list[str]]]:
+def run_dag(env: dict[str, str], log_path, when: dt.datetime | None = None) -> tuple[str, dict[str, list[str]]]:
     """Run the DAG once (``dag.test()``) in a child process; return the run state and task states.
 
     A child keeps Airflow's logging set-up and the tasks' open DuckDB handles out of this process, and
@@ -58,7 +83,7 @@ def run_dag(env: dict[str, str], log_path) -> tuple[str, dict[str, list[str]]]:
 
     with tempfile.NamedTemporaryFile("r", suffix=".json") as out, open(log_path, "w") as log:
         proc = subprocess.run(
-            [sys.executable, "-m", "citylake.dagrun", DAG_ID, out.name],
+            [sys.executable, "-m", "citylake.dagrun", DAG_ID, out.name, *([when.isoformat()] if when else [])],
             env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         )
         text = out.read()
@@ -141,9 +166,9 @@ def leadership_reports(s: Settings) -> None:
           f"departments mailed", flush=True)
 
 
-def run(persons: int, seed: int, regenerate: bool = False) -> int:
+def run(persons: int, seed: int, regenerate: bool = False, as_of: dt.date | None = None) -> int:
     s = settings()
-    ensure_sample_city(s, persons, seed, regenerate)
+    as_of = ensure_sample_city(s, persons, seed, regenerate, as_of)
     env = airflow_env(s)
 
     from ingest.contracts import load_contracts
@@ -165,8 +190,10 @@ def run(persons: int, seed: int, regenerate: bool = False) -> int:
         migrate_airflow(env)
         s.airflow_home.mkdir(parents=True, exist_ok=True)
         log_path = s.airflow_home / "last_dag_test.log"
-        print(f"running DAG {DAG_ID} (dag.test) ... Airflow log: {log_path}", flush=True)
-        state, tasks = run_dag(env, log_path)
+        when = logical_date(as_of)
+        print(f"running DAG {DAG_ID} (dag.test, logical date {when.isoformat()}) ... Airflow log: {log_path}",
+              flush=True)
+        state, tasks = run_dag(env, log_path, when)
 
     print(f"\n== DAG run: {state} ==")
     for task_id, st in tasks.items():

@@ -284,14 +284,19 @@ def _dataset_result(contract: Contract, records: int, valid: int) -> DatasetResu
     )
 
 
-def validate(settings: Settings, run_id: str | None, contracts: list[Contract] | None = None) -> list[DatasetResult]:
+def validate(settings: Settings, run_id: str | None, contracts: list[Contract] | None = None,
+             run_at: datetime | None = None) -> list[DatasetResult]:
     """Validate every contract's staging table present in the warehouse and record the run's verdicts.
 
-    Re-running a ``run_id`` (a retried task) replaces that run's rows; a missing ``run_id`` gets a
-    ``manual__<UTC time>`` one.
+    ``run_at`` is the moment the run stands for: a scheduled run's due time (its Asia/Shanghai date decides
+    which day the reports say it describes), so a backfill or a test city is dated by its schedule, not by
+    the wall clock; default now. Re-running a ``run_id`` (a retried task) replaces that run's rows; a
+    missing ``run_id`` gets a ``manual__<UTC time>`` one.
     """
     contracts = load_contracts(settings.contracts_dir) if contracts is None else contracts
-    run_at = datetime.now(timezone.utc)
+    if run_at is not None and run_at.tzinfo is None:
+        raise ValueError(f"run_at must carry its time zone, got {run_at!r}")
+    run_at = (run_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     run_id = run_id or f"manual__{run_at:%Y-%m-%dT%H:%M:%S.%f}Z"
     con = duckdb.connect(str(settings.warehouse))
     try:

@@ -258,15 +258,22 @@ order by scope = '360900' desc, scope""",
 
 CAMERA_ONLINE_BY_DAY = Figure(
     "camera_online_by_day", "视频监控点位在线率（按日）",
-    """select status_date,
+    # The window ends on the last day up to $end that has status reports (the platform may not have sent
+    # the day the report describes yet) and keeps its length; the report says when it ends before $end.
+    """with last_day as (
+    select max(status_date) as status_date from marts.fct_camera_status_daily where status_date <= $end
+)
+select s.status_date,
        count(*) as cameras_reporting,
-       count(*) filter (where is_online) as cameras_online,
-       count(*) filter (where is_online) / count(*) as online_rate,
-       avg(online_ratio) as mean_online_ratio
-from marts.fct_camera_status_daily
-where status_date between $trend_start and $end
-group by status_date
-order by status_date""",
+       count(*) filter (where s.is_online) as cameras_online,
+       count(*) filter (where s.is_online) / count(*) as online_rate,
+       avg(s.online_ratio) as mean_online_ratio
+from marts.fct_camera_status_daily s
+join last_day l
+  on s.status_date between l.status_date - cast(cast($end as date) - cast($trend_start as date) as integer)
+                       and l.status_date
+group by s.status_date
+order by s.status_date""",
     key=("status_date",), requires=("marts.fct_camera_status_daily",))
 
 CAMERA_ONLINE_BY_DISTRICT = Figure(

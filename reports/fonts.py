@@ -58,7 +58,8 @@ def subset_font(characters: str, flavor: str | None = None, source: Path | None 
     options.name_IDs = ["*"]  # keep the name table: the OFL wants the font's name and licence kept with it
     options.notdef_outline = True
     options.ignore_missing_unicodes = True
-    font = TTFont(str(source or font_path()), lazy=True)
+    # recalcTimestamp=False: the subset keeps the source's 'head' dates, so a page's bytes do not follow the clock.
+    font = TTFont(str(source or font_path()), lazy=True, recalcTimestamp=False)
     try:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text="".join(c for c in characters if not c.isspace() or c == " "))

@@ -476,6 +476,12 @@ def _hotline_section(wh: Warehouse, params: dict, p: Period, compact: bool) -> S
     return sec
 
 
+def camera_status_lag_notice(as_of: date, last_day: date) -> str:
+    """What a reader is told when the camera platform has no status for the day reported on."""
+    return (f"视频监控平台尚无{_date(as_of)}的设备在线状态数据，以下在线率为最近有状态数据的"
+            f"{_date(last_day)}（及此前）的情况。")
+
+
 def _video_section(wh: Warehouse, params: dict, p: Period, compact: bool) -> Section:
     from reports import charts
 
@@ -488,6 +494,8 @@ def _video_section(wh: Warehouse, params: dict, p: Period, compact: bool) -> Sec
         sec.charts.append(charts.camera_online(days.rows))
         if days.rows:
             last = days.rows[-1]
+            if last["status_date"] < p.as_of:
+                sec.notices.append(camera_status_lag_notice(p.as_of, last["status_date"]))
             sec.cards = [(f"在线率（{_md(last['status_date'])}）", cell(days, last, "online_rate", "pct")),
                          ("在线点位", cell(days, last, "cameras_online", "num")),
                          ("上报状态点位", cell(days, last, "cameras_reporting", "num"))]

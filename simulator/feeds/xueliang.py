@@ -1,7 +1,7 @@
 """雪亮工程 video platform: the camera catalogue (XML, GB/T 28181 Catalog items) of the world's cameras.
 
 Device ids are the world's valid GB/T 28181 ids except where ``bad_device_id`` is injected; the ON/OFF
-status is the camera's status on the delivery day (``world.camera_status``).
+status is the camera's last reported status, that of the day before the delivery (``world.camera_status``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from simulator import defects
 from simulator.defects import Record
 from simulator.feeds.registry import FeedSpec, FeedState, WorldContext
 from simulator.feeds.world_damage import damage
+from simulator.world.cameras import reported_day
 
 DATE = "%Y-%m-%d"
 MAKERS = (("Hikvision", "DS-2CD3T46WD"), ("Dahua", "DH-IPC-HFW4433"), ("Uniview", "IPC2124LR3"))
@@ -32,7 +33,8 @@ def bad_device_id(device_id: str, rng) -> str:
 
 def shexiangtou_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
     world, rng, env = wctx.world, st.rng, st.env
-    status = {s["device_id"]: s["status"] for s in world.camera_status(wctx.date)}
+    # The catalogue's ON/OFF is the status last reported (the day before the delivery, as in 在线状态).
+    status = {s["device_id"]: s["status"] for s in world.camera_status(reported_day(wctx.date))}
     recs = []
     for c in world.cameras():
         maker, model = MAKERS[int(c["device_id"][-1]) % len(MAKERS)]
@@ -73,11 +75,12 @@ WRONG_ONLINE = ("0", "ON", "在线", "true")
 def zaixian_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
     """One status report per camera and day (GA/T 1400 APEStatus), at the end of the day it describes."""
     rng = st.rng
-    at = f"{wctx.date:%Y%m%d}235500"
+    day = reported_day(wctx.date)
+    at = f"{day:%Y%m%d}235500"
     recs = [Record(values={"device_id": s["device_id"], "is_online": ONLINE.get(s["status"], "2"),
                            "reported_at": at, "online_ratio": f"{s['online_ratio']:.4f}"},
                    entity_key=s["device_id"], context=s)
-            for s in wctx.world.camera_status(wctx.date)]
+            for s in wctx.world.camera_status(day)]
 
     def mutate(kind: str, column: str, rec: Record) -> str:
         if kind == "bad_device_id":
@@ -97,7 +100,7 @@ def zhuapai_records(wctx: WorldContext, st: FeedState) -> Iterator[Record]:
                            "face_count": str(c["faces"]), "vehicle_count": str(c["motor_vehicles"]),
                            "person_count": ""},
                    entity_key=c["device_id"], context=c)
-            for c in wctx.world.camera_captures(wctx.date)]
+            for c in wctx.world.camera_captures(reported_day(wctx.date))]
 
     def mutate(kind: str, column: str, rec: Record) -> str:
         if kind == "bad_device_id":

@@ -108,6 +108,13 @@ def cameras(world: "World") -> Iterator[dict]:
             yield from village_cameras(world, v)
 
 
+def reported_day(delivery_date: dt.date) -> dt.date:
+    """The day a delivery's end-of-day camera reports describe: the day before it. Status and captures are
+    closed at 23:55, so the platform's export on the morning of ``delivery_date`` (when the 04:00 pipeline
+    runs) carries the previous day, the day that run checks."""
+    return delivery_date - dt.timedelta(days=1)
+
+
 def daily_status(world: "World", day: dt.date) -> Iterator[dict]:
     """One row per installed camera for ``day``: online or not, and the share of the day it was online.
     ~2% of cameras are chronically offline (the same ones every day: their fault is drawn per camera)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from simulator.world import cameras as _cameras
 from simulator.world import events as _events
 from simulator.world.divisions import division_rows, natural_village_rows
 from simulator.world.indicators import EventTally, indicators
@@ -110,9 +111,10 @@ def day_tables(world: "World", day: dt.date) -> dict[str, tuple[pa.Schema, Itera
     """What one simulated day adds: camera status and hourly captures, and the events that moved that day
     (reported, dispatched, closed or evaluated on it, as seen at its end). Vital changes are stateful:
     see ``simulator.world.vital.day_changes``."""
+    reported = _cameras.reported_day(day)
     return {
-        "camera_status": (SCHEMAS["camera_status"], world.camera_status(day)),
-        "camera_captures": (SCHEMAS["camera_captures"], world.camera_captures(day)),
+        "camera_status": (SCHEMAS["camera_status"], world.camera_status(reported)),
+        "camera_captures": (SCHEMAS["camera_captures"], world.camera_captures(reported)),
         "event_updates": (SCHEMAS["events"], _events.updates_on(world, day)),
     }
 

@@ -17,6 +17,7 @@ import sys
 import textwrap
 import time
 from dataclasses import asdict, replace
+from datetime import timedelta
 
 import duckdb
 import pytest
@@ -45,13 +46,13 @@ def fingerprint(path, table: str):
         con.close()
 
 
-def wap_run(s, root, run_id, contracts):
+def wap_run(s, root, run_id, contracts, run_at):
     from citylake.dbt import build
     from citylake.publish import decide, publish, read_lineage
     from expectations.runner import validate
 
     lineage = read_lineage(build(s, target_dir=root / "target"))
-    results = validate(replace(s, warehouse=s.build_db), run_id, contracts)
+    results = validate(replace(s, warehouse=s.build_db), run_id, contracts, run_at=run_at)
     return lineage, publish(s.build_db, s.warehouse, decide(lineage, [asdict(r) for r in results]), run_id)
 
 
@@ -59,7 +60,7 @@ def test_a_held_mart_keeps_its_content_while_the_others_are_replaced(tmp_path):
     from citylake.config import settings
     from ingest.contracts import load_contracts
     from citylake.publish import read_lineage
-    from tests.published_city import RUN_ID, published_city
+    from tests.published_city import RUN_AT, RUN_ID, published_city
 
     # Run 1 is the session's shared city: built, validated under the earlier contract (流动人口 weak) and
     # published. Its lake, build database and published warehouse are copied: run 2 withdraws feeds.
@@ -90,7 +91,7 @@ def test_a_held_mart_keeps_its_content_while_the_others_are_replaced(tmp_path):
     reader = subprocess.Popen([sys.executable, str(tmp_path / "reader.py"), str(s.warehouse), str(stop), str(seen_file)])
     try:
         time.sleep(1.0)
-        _, second = wap_run(s, root, "run2", contracts)
+        _, second = wap_run(s, root, "run2", contracts, RUN_AT + timedelta(days=1))
         time.sleep(0.5)
     finally:
         stop.touch()

@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
+AS_OF = "2026-11-21"  # the city's day, pinned: the run is dated by it, not by the clock
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def run(tmp_path_factory, smtp):
     }
     citylake = Path(sys.executable).parent / "citylake"
     proc = subprocess.run(
-        [str(citylake), "run", "--persons", "1000", "--seed", "7"],
+        [str(citylake), "run", "--persons", "1000", "--seed", "7", "--as-of", AS_OF],
         env=env, capture_output=True, text=True, timeout=900,
     )
     return base, proc
@@ -48,6 +49,7 @@ def test_run_completes_and_prints_verdicts(run):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     out = proc.stdout
     assert "== DAG run:" in out
+    assert f"logical date {AS_OF}T04:00:00+08:00" in out  # dated by the city's day, not the clock
     assert "✗ 未达标 FAILED 流动人口" in out  # below 90% by design in the sample city
     assert "✓ 达标 PASSED 实有人口 (gongan.hukou)" in out
     # Write, audit, then publish: the marts built from 流动人口 are held back, and the run says so.

@@ -264,3 +264,34 @@ def test_main_renders_the_asked_kind(tmp_path, monkeypatch, capsys):
     assert L.main(["--kind", "monthly", "--as-of", as_of.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "月通报" in out and (tmp_path / "out" / "monthly" / f"monthly_{as_of:%Y-%m}.html").exists()
+
+
+def _status_days(warehouse: Path) -> list[date]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [d for (d,) in con.execute(
+            "select distinct status_date from marts.fct_camera_status_daily order by 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_daily_camera_status_falls_back_to_the_last_day_that_has_it(tmp_path):
+    """A 日报 of a day the camera platform has not reported yet shows the last status day, says so and labels
+    it with its date; a day that has status shows that day, with no such notice."""
+    s = dataclasses.replace(published_city(), reports_dir=tmp_path)
+    days = _status_days(s.warehouse)
+    assert days, "the shared city has no camera status"
+    last = days[-1]
+    later = last + timedelta(days=2)
+    html, _ = L.build_html(s, "daily", as_of=later)
+    notice = L.camera_status_lag_notice(later, last)
+    assert notice in html and f"{last.month}月{last.day}日" in notice and f"{later.month}月{later.day}日" in notice
+    page = _parse(html)
+    shown = [c for c in page.cells if c["data-figure"] == "camera_online_by_day" and c["data-col"] == "status_date"]
+    assert shown and shown[-1]["data-value"] == last.isoformat()
+    assert f"在线率（{last.month}月{last.day}日）" in html  # the headline card names the day it shows
+    assert len(shown) == len([d for d in days if last - timedelta(days=6) <= d <= last])  # a week's window
+    assert assert_traceable(html, s.warehouse) > 50
+
+    html, _ = L.build_html(s, "daily", as_of=last)
+    assert "尚无" not in html and 'data-figure="camera_online_by_day"' in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -55,7 +57,7 @@ def test_status_and_captures_over_the_api(city, contracts, tmp_path, cid):
     if table == "camera_status":
         assert len(frame) == len(pd.read_parquet(out / "sim" / "truth" / "camera_status.parquet"))
     else:
-        assert len(frame) > 0 and (frame["stat_hour"].str[:8] == f"{AS_OF:%Y%m%d}").all()
+        assert len(frame) > 0 and (frame["stat_hour"].str[:8] == f"{AS_OF - dt.timedelta(days=1):%Y%m%d}").all()
 
 
 @pytest.mark.parametrize("cid", ["xueliang.zaixian", "xueliang.zhuapai"])
