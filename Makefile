@@ -66,14 +66,22 @@ docs: install ## dbt docs generate (offline) into dbt_project/target/
 
 .PHONY: test
 # One pytest worker per core, a test file per worker at a time: the heavy simulated-city fixtures are
-# built once per worker that needs them, and the run stays inside the 15-minute budget on two cores.
+# built once per session (the shared city in the background from the start, tests/conftest.py), and the
+# run stays inside the 15-minute budget on two cores. The checks of minutes each (the whole DAG through
+# `citylake run`, whole dbt builds of their own) are `make test-slow`, which CI runs too (.ci/run).
 PYTEST_PARALLEL ?= -n auto --dist loadfile
-test: install system-deps ## Run all tests (unit, dbt, DagBag, end-to-end DAG on a tiny city), in parallel
-	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
+test: install system-deps ## Run the tests (unit, dbt, DagBag, reports, scheduler) in parallel, without the slow ones
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not e2e and not slow"
+
+.PHONY: test-slow
+test-slow: install system-deps ## The slow checks: the whole DAG on a tiny city (e2e) and whole dbt builds of their own
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "e2e or slow"
+
+.PHONY: test-all
+test-all: test test-slow ## Both, as CI runs them
 
 .PHONY: test-fast
-test-fast: install system-deps ## Tests without the end-to-end DAG run
-	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not e2e"
+test-fast: test ## (old name of make test)
 
 BENCH_PERSONS ?= 200000
 .PHONY: bench

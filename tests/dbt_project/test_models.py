@@ -91,6 +91,7 @@ def test_fct_event_takes_the_latest_version(wh):
     assert {r["source_feed"] for r in ev.values()} == {"shuju.hotline"}
 
 
+@pytest.mark.slow  # a whole dbt build of its own (~100 s): make test-slow
 def test_a_feed_without_loads_does_not_stop_the_build(tmp_path):
     s = tmp_settings(tmp_path)
     contracts = {c.id: c for c in load_contracts(s.contracts_dir)}
