@@ -173,7 +173,8 @@ def read_manifests(lake: Lake, contract: Contract) -> list[Manifest]:
 
 
 def sweep_orphans(lake: Lake, contract: Contract) -> list[str]:
-    """Remove Parquet files of loads that never got a manifest (an interrupted publish); lake-relative paths."""
+    """Remove Parquet files of loads that never got a manifest (an interrupted publish) and the hidden
+    temporary files of writes killed before their rename; lake-relative paths."""
     lake = LakeFS(lake)
     committed = {m.load_id for m in read_manifests(lake, contract)}
     removed = []
@@ -182,4 +183,8 @@ def sweep_orphans(lake: Lake, contract: Contract) -> list[str]:
             if rel.rsplit("/", 1)[1].removesuffix(".parquet") not in committed:
                 lake.remove(rel)
                 removed.append(rel)
+        # Loads of one feed run one at a time (its ingest task), so no live write owns these.
+        for rel in lake.glob_temporary(f"{feed_dir(area, contract)}/load_date=*"):
+            lake.remove(rel)
+            removed.append(rel)
     return removed

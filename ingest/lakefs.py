@@ -68,5 +68,10 @@ class LakeFS:
         return sorted(self.rel(p) for p in self.fs.glob(self.path(pattern))
                       if not posixpath.basename(p).startswith("."))
 
+    def glob_temporary(self, pattern: str) -> list[str]:
+        """Relative paths of the hidden temporary files (``.<name>.tmp``) in the folders ``pattern`` matches:
+        what a write killed before its rename leaves behind."""
+        return sorted(self.rel(p) for p in self.fs.glob(self.path(posixpath.join(pattern, ".*.tmp"))))
+
     def remove(self, rel: str) -> None:
         self.fs.rm_file(self.path(rel))

@@ -77,6 +77,18 @@ def test_interrupted_publish_is_swept(tmp_path, hukou):
     assert not (lake / removed[0]).exists()
 
 
+def test_a_write_killed_before_its_rename_leaves_nothing_behind(tmp_path, hukou):
+    landing, lake = _drop(tmp_path, "a.csv", hukou_csv([person_row()]))
+    (r,) = ingest_files(hukou, landing, lake)
+    part = next((lake / "raw/gongan/hukou").glob("load_date=*"))
+    killed = part / ".0123456789abcdef.parquet.tmp"  # as a process killed mid-write leaves it
+    killed.write_bytes(b"PAR1 half a file")
+    removed = sweep_orphans(lake, hukou)
+    assert removed == [str(killed.relative_to(lake))] and not killed.exists()
+    assert (part / f"{r.load_id}.parquet").exists()  # the committed load is kept
+    assert sweep_orphans(lake, hukou) == []
+
+
 def test_department_temp_files_are_not_read(tmp_path, hukou):
     landing, lake = _drop(tmp_path, ".hukou.csv.tmp", hukou_csv([person_row()]))
     assert ingest_files(hukou, landing, lake) == []
