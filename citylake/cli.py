@@ -60,15 +60,36 @@ def cmd_contracts(a: argparse.Namespace) -> int:
     return 0
 
 
+def describe_ingest(summary: dict) -> list[str]:
+    """One line per delivery of a feed's ingest summary: a skipped re-delivery says so instead of an
+    accounting of nothing; then the feed's totals."""
+    lines = []
+    for r in summary["loads"]:
+        if r["status"] == "skipped":
+            lines.append(f"  {r['source']}: skipped, {r['message'] or 'already loaded'}")
+        else:
+            lines.append(f"  {r['source']}: {r['status']}, read {r['rows_read']} = written {r['rows_written']}"
+                         f" + quarantined {r['rows_quarantined']}" + (f" ({r['message']})" if r["message"] else ""))
+    if not summary["loads"]:
+        return [f"{summary['contract_id']}: no delivery"]
+    return [f"{summary['contract_id']}: read {summary['rows_read']} = written {summary['rows_written']}"
+            f" + quarantined {summary['rows_quarantined']}"] + lines
+
+
 def cmd_ingest(a: argparse.Namespace) -> int:
     from citylake import pipeline
 
     ids = a.feed or pipeline.feed_ids()
+    known = set(pipeline.feed_ids())
+    unknown = [cid for cid in ids if cid not in known]
+    if unknown:
+        print(f"unknown feed {', '.join(unknown)}: the feeds are the contracts' ids, e.g. "
+              f"{', '.join(sorted(known)[:3])} (citylake contracts check lists them)", file=sys.stderr)
+        return 2
     failed = 0
     for cid in ids:
         try:
-            r = pipeline.ingest(cid)
-            print(f"{cid}: read {r['rows_read']} = written {r['rows_written']} + quarantined {r['rows_quarantined']}")
+            print("\n".join(describe_ingest(pipeline.ingest(cid))))
         except Exception as exc:  # report every feed, then fail
             failed += 1
             print(f"{cid}: FAILED: {exc}", file=sys.stderr)
