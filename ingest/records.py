@@ -12,6 +12,17 @@ class LoadError(Exception):
     """
 
 
+def check_unique_header(source: str, header: list[str], where: str = "header") -> None:
+    """Refuse a header naming one column twice: which of the two holds the field is unknown, and keying rows
+    by name would keep only the last one's values, silently. Blank names (unnamed spare columns) may repeat."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if name and name in seen:
+            raise LoadError(f"{source}: {where} names column {name!r} twice (columns {seen[name]} and {i}): "
+                            f"表头列名重复「{name}」（第{seen[name]}列、第{i}列），无法确定取值列，整个文件隔离")
+        seen.setdefault(name, i)
+
+
 @dataclass
 class ParsedRow:
     row_number: int  # 1-based physical record number (CSV header = 1; xlsx Excel row; API position)

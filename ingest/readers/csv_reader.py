@@ -7,7 +7,7 @@ import hashlib
 import io
 
 from ingest.readers.text import decode_lines, detect_encoding, normalise_encoding, utf8_lines_in
-from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch
+from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch, check_unique_header
 
 
 def _blank(v: str) -> str | None:
@@ -38,6 +38,7 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
         raise LoadError(f"{source}: header line does not decode as {enc}; wrong encoding declared?")
     header = next(csv.reader([header_text.rstrip("\r")], delimiter=delimiter))
     header = [h.strip().lstrip("\ufeff") for h in header]
+    check_unique_header(source, header, "header line 1")
     if len(header) < 2 and delimiter not in header_text:
         raise LoadError(
             f"{source}: header has a single column {header[0][:40]!r}: wrong delimiter "

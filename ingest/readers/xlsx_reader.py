@@ -11,7 +11,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 
-from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch
+from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch, check_unique_header
 
 ALL_SHEETS = "*"
 
@@ -95,6 +95,7 @@ def _rows_to_batch(
                 header = header_names(header_rows + [texts], merges, first_header)
                 if not header:
                     raise LoadError(f"{source}: header row {header_row} of sheet {sheet_name!r} is empty")
+                check_unique_header(source, header, f"header row {header_row} of sheet {sheet_name!r}")
                 if batch.header and header != batch.header:
                     raise LoadError(
                         f"{source}: sheet {sheet_name!r} has a different header from the first sheet "

@@ -94,3 +94,11 @@ def test_plain_gbk_is_never_mistaken_for_utf8():
     names = ["张三", "李四", "王小明", "欧阳娜娜", "司马光", "诸葛亮", "宜春市袁州区", "秀江东路", "金域华府"]
     b = read_csv(hukou_csv([person_row(name=n) for n in names]), "x.csv", encoding="gbk")
     assert [r.values["姓名"] for r in b.rows] == names and b.notes == []
+
+
+def test_a_header_naming_a_column_twice_is_refused_not_overwritten():
+    data = "公民身份号码,姓名,性别,姓名\r\n362201199001010011,张三,1,李四\r\n".encode("gbk")
+    with pytest.raises(LoadError, match=r"names column '姓名' twice \(columns 2 and 4\).*表头列名重复"):
+        read_csv(data, "gongan/hukou/dup.csv", encoding="gbk")
+    # Unnamed spare columns may repeat (a trailing delimiter gives one).
+    assert read_csv("a,b,,\r\n1,2,,\r\n".encode("gbk"), "x.csv", encoding="gbk").rows_read == 1

@@ -172,3 +172,9 @@ def test_header_names_spread_merges_only_over_their_range():
     rows = [["序号", "产权人", None, None], [None, "姓名", "证件号码", "备注"]]
     # 产权人 spans B:C only; D has no group even though its top cell is blank.
     assert header_names(rows, [(2, 1, 3, 1), (2, 2, 2, 3)], 2) == ["序号", "产权人/姓名", "产权人/证件号码", "备注"]
+
+
+def test_a_header_naming_a_column_twice_is_refused():
+    data = workbook([["房屋编号", "门牌号", "门牌号", "备注"], ["F1", "88号", "89号", None]])
+    with pytest.raises(LoadError, match=r"header row 2 of sheet '房屋信息' names column '门牌号' twice"):
+        read_xlsx(data, "zhujian/fangwu/f.xlsx", sheet="房屋信息", header_row=2)
