@@ -69,7 +69,7 @@ docs: install ## dbt docs generate (offline) into dbt_project/target/
 # built once per session (the shared city in the background from the start, tests/conftest.py), and the
 # run stays inside the 15-minute budget on two cores. The checks of minutes each (the whole DAG through
 # `citylake run`, whole dbt builds of their own) are `make test-slow`, which CI runs too (.ci/run).
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+PYTEST_PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 test: install system-deps ## Run the tests (unit, dbt, DagBag, reports, scheduler) in parallel, without the slow ones
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not e2e and not slow"
 

@@ -46,3 +46,22 @@ def pytest_unconfigure(config):
     if _prebuild is not None and _prebuild.poll() is None:
         _prebuild.terminate()
         _prebuild.wait(timeout=60)
+
+
+# Readers of the shared city run last, so the workers do everything else while it builds. pytest-xdist would
+# otherwise order files by their number of tests (hence --no-loadscope-reorder in the Makefile); the key is
+# per file, because --dist loadfile keeps a file's tests together where its first test is.
+_CITY_FIXTURES = {"sim_built", "sim_wh"}
+_CITY_NAMES = ("published_city", "built_city", "sim_validated")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    readers: set = set()
+    texts: dict = {}
+    for item in items:
+        path = item.path
+        if path not in texts:
+            texts[path] = path.read_text(encoding="utf-8") if path.suffix == ".py" else ""
+        if _CITY_FIXTURES & set(getattr(item, "fixturenames", ())) or any(n in texts[path] for n in _CITY_NAMES):
+            readers.add(path)
+    items.sort(key=lambda item: item.path in readers)
