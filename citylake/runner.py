@@ -83,7 +83,9 @@ def run_dag(env: dict[str, str], log_path, when: dt.datetime | None = None) -> t
 
     with tempfile.NamedTemporaryFile("r", suffix=".json") as out, open(log_path, "w") as log:
         proc = subprocess.run(
-            [sys.executable, "-m", "citylake.dagrun", DAG_ID, out.name, *([when.isoformat()] if when else [])],
+            # -P: the working directory is not put on sys.path, so a folder there named like one of our
+            # packages (a reports/ output folder, say) cannot shadow it in the DAG run.
+            [sys.executable, "-P", "-m", "citylake.dagrun", DAG_ID, out.name, *([when.isoformat()] if when else [])],
             env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         )
         text = out.read()
