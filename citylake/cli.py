@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 
-
 def _today() -> dt.date:
     from citylake.runner import today
 
@@ -79,8 +78,8 @@ def describe_ingest(summary: dict) -> list[str]:
 def cmd_ingest(a: argparse.Namespace) -> int:
     from citylake import pipeline
 
-    ids = a.feed or pipeline.feed_ids()
-    known = set(pipeline.feed_ids())
+    known = pipeline.feed_ids()
+    ids = a.feed or known
     unknown = [cid for cid in ids if cid not in known]
     if unknown:
         print(f"unknown feed {', '.join(unknown)}: the feeds are the contracts' ids, e.g. "
