@@ -28,6 +28,11 @@ class ParsedRow:
     row_number: int  # 1-based physical record number (CSV header = 1; xlsx Excel row; API position)
     values: dict[str, str | None]  # source column name → text as delivered
     part: str | None = None  # the sheet, when a workbook delivers one feed over several sheets
+    last_row: int | None = None  # last physical line when a quoted field spans lines (None: one line)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.row_number, self.last_row or self.row_number
 
 
 @dataclass
@@ -35,6 +40,22 @@ class BadRow:
     row_number: int
     raw_text: str
     reason: str
+    part: str | None = None
+    last_row: int | None = None
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.row_number, self.last_row or self.row_number
+
+
+@dataclass
+class Skipped:
+    """Physical lines or rows a reader consumed that are not records: the header, title rows above it,
+    blank lines of JSON lines, empty formatted rows of a sheet. They are accounted, not silently gone."""
+
+    first: int
+    last: int
+    what: str  # header | title | blank
     part: str | None = None
 
 
@@ -49,6 +70,8 @@ class SourceBatch:
     bad_rows: list[BadRow] = field(default_factory=list)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unit: str = "line"  # what the physical count counts: line (text files) | row (sheets) | record (documents, APIs)
 
     @property
     def rows_read(self) -> int:

@@ -7,7 +7,9 @@ import hashlib
 import io
 
 from ingest.readers.text import decode_lines, detect_encoding, normalise_encoding, utf8_lines_in
-from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch, check_unique_header
+from ingest.records import BadRow, LoadError, ParsedRow, Skipped, SourceBatch, check_unique_header
+
+MAX_RECORD_LINES = 100  # a quoted field may span this many lines; beyond it the quote is a runaway
 
 
 def _blank(v: str) -> str | None:
@@ -15,7 +17,16 @@ def _blank(v: str) -> str | None:
     return v or None
 
 
-def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str = ",") -> SourceBatch:
+def _is_binary(data: bytes) -> bool:
+    """Binary content, not text damaged by a few stray NUL bytes: NULs are over 1% of the first 64 KB, or
+    the first line holds one. A handful of NULs in a text file cost only the lines that hold them."""
+    head = data[:65536]
+    first = head.split(b"\n", 1)[0]
+    return b"\x00" in first or head.count(b"\x00") > len(head) // 100
+
+
+def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str = ",",
+             max_record_lines: int = MAX_RECORD_LINES) -> SourceBatch:
     """Parse a delivered CSV. Rows with the wrong field count or undecodable bytes are quarantined.
 
     Raises :class:`LoadError` when the file has no header or is not text at all.
@@ -25,7 +36,7 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise LoadError(f"{source}: empty file (0 data rows, no header)")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _is_binary(data):
         raise LoadError(f"{source}: not a text file (NUL bytes) — binary content with a .csv name")
     enc = detect_encoding(data, encoding)
     lines = decode_lines(data, enc)
@@ -45,6 +56,7 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
             f"(expected {delimiter!r})?"
         )
     batch = SourceBatch(source=source, sha256=sha, header=header, encoding=enc)
+    batch.skipped.append(Skipped(1, 1, "header"))
     if encoding and enc == "utf-8" and normalise_encoding(encoding) == "gb18030":
         batch.notes.append(f"declared {encoding} but the file is UTF-8; decoded as UTF-8")
     mixed = utf8_lines_in(lines, enc)
@@ -52,8 +64,10 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
         batch.notes.append(f"{len(mixed)} line(s) were UTF-8 inside a {encoding or enc} file, decoded as UTF-8: "
                            f"lines {', '.join(map(str, mixed[:20]))}{' …' if len(mixed) > 20 else ''}")
 
-    # Feed decodable lines to the csv module, keeping each record's first physical line number so the
-    # lake can point staff to the exact line. A quoted field may span lines.
+    # Feed decodable lines to the csv module, keeping each record's physical line span so the lake can
+    # point staff to the exact line and the accounting can prove every line covered. A quoted field may
+    # span up to ``max_record_lines`` lines; a record that does not parse over its span costs only its
+    # first line (a stray quote), and reading resumes on the next line instead of swallowing the rest.
     i = 1
     n = len(lines)
     while i < n:
@@ -65,26 +79,43 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
             )
             i += 1
             continue
+        if "\x00" in text:
+            batch.bad_rows.append(BadRow(start, text.replace("\x00", "\\0"), f"第{start}行含有 NUL 空字节（传输损坏）"))
+            i += 1
+            continue
         buf = text
         j = i
-        # A record continues while its quotes are unbalanced.
-        while buf.count('"') % 2 == 1 and j + 1 < n and lines[j + 1][0] is not None:
+        # A record continues while its quotes are unbalanced, within the bound.
+        while buf.count('"') % 2 == 1 and j + 1 < n and j + 1 - i < max_record_lines and lines[j + 1][0] is not None:
             j += 1
             buf += "\n" + lines[j][0]
-        i = j + 1
         buf = buf.rstrip("\r")
-        if not buf.strip():
-            batch.bad_rows.append(BadRow(start, buf, f"第{start}行为空行"))
+        fields, reason = _parse(buf, delimiter, len(header))
+        if reason is not None and j > i:
+            # Over several lines it did not make one record: the opening quote was a stray one.
+            one = text.rstrip("\r")
+            batch.bad_rows.append(BadRow(start, one, f"第{start}行引号不配对（未闭合的引号），该行隔离，后续行照常读取"))
+            i += 1
             continue
-        try:
-            fields = next(csv.reader(io.StringIO(buf), delimiter=delimiter, strict=True))
-        except csv.Error as exc:
-            batch.bad_rows.append(BadRow(start, buf, f"第{start}行无法解析：{exc}"))
+        i = j + 1
+        if reason is not None:
+            batch.bad_rows.append(BadRow(start, buf, reason.replace("{n}", str(start))))
             continue
-        if len(fields) != len(header):
-            batch.bad_rows.append(
-                BadRow(start, buf, f"第{start}行字段数 {len(fields)} 与表头 {len(header)} 不一致（截断或多余分隔符）")
-            )
-            continue
-        batch.rows.append(ParsedRow(start, {h: _blank(v) for h, v in zip(header, fields)}))
+        batch.rows.append(ParsedRow(start, {h: _blank(v) for h, v in zip(header, fields)},
+                                    last_row=j + 1 if j + 1 > start else None))
     return batch
+
+
+def _parse(buf: str, delimiter: str, width: int) -> tuple[list[str], str | None]:
+    """One record's fields, or a reason (with ``{n}`` for its line number) why it is not one."""
+    if not buf.strip():
+        return [], "第{n}行为空行"
+    if buf.count('"') % 2 == 1:
+        return [], "第{n}行引号不配对（未闭合的引号）"
+    try:
+        fields = next(csv.reader(io.StringIO(buf), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return [], "第{n}行无法解析：" + str(exc)
+    if len(fields) != width:
+        return fields, "第{n}行字段数 " + f"{len(fields)} 与表头 {width} 不一致（截断或多余分隔符）"
+    return fields, None

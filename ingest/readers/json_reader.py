@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ingest.readers.text import decode_lines, detect_encoding
-from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch
+from ingest.records import BadRow, LoadError, ParsedRow, Skipped, SourceBatch
 
 
 def _text(v: Any) -> str | None:
@@ -55,6 +55,7 @@ def read_json(data: bytes, source: str, *, encoding: str | None, records_path: s
     if not isinstance(records, list):
         raise LoadError(f"{source}: records at {records_path or '<root>'!r} are not an array")
     batch, seen = _batch(source, sha, enc), {}
+    batch.unit = "record"
     for i, rec in enumerate(records, start=1):
         _add(batch, seen, i, rec, json.dumps(rec, ensure_ascii=False))
     batch.header = list(seen)
@@ -64,16 +65,19 @@ def read_json(data: bytes, source: str, *, encoding: str | None, records_path: s
 def read_jsonl(data: bytes, source: str, *, encoding: str | None) -> SourceBatch:
     """JSON lines: one object per physical line; a line that does not parse is quarantined."""
     sha = hashlib.sha256(data).hexdigest()
-    if not data.strip():
-        raise LoadError(f"{source}: empty file")
-    enc = detect_encoding(data, encoding)
+    enc = detect_encoding(data, encoding) if data else "utf-8"
     batch, seen = _batch(source, sha, enc), {}
-    for n, (text, raw) in enumerate(decode_lines(data, enc), start=1):
+    # An empty file is a day without records (no opinion event): nothing to land, nothing lost.
+    lines = decode_lines(data, enc) if data else []
+    if lines and lines[-1][1] in (b"", b"\r"):
+        lines.pop()  # the piece after the final terminator is not a line
+    for n, (text, raw) in enumerate(lines, start=1):
         if text is None:
             batch.bad_rows.append(BadRow(n, raw.decode(enc, errors="replace"), f"第{n}行无法按 {enc} 解码（编码错误）"))
             continue
         if not text.strip():
-            continue  # blank lines separate nothing in JSON lines; the trailing newline leaves one
+            batch.skipped.append(Skipped(n, n, "blank"))  # blank lines separate nothing in JSON lines
+            continue
         try:
             rec = json.loads(text)
         except json.JSONDecodeError as exc:

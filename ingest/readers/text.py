@@ -56,8 +56,7 @@ def decode_lines(data: bytes, encoding: str) -> list[tuple[str | None, bytes]]:
     character. Returns ``(text or None when it does not decode, raw bytes)`` per line.
     """
     if encoding == "utf-16":
-        text = data.decode("utf-16")
-        return [(line, line.encode("utf-8")) for line in text.split("\n")]
+        return _utf16_lines(data)
     if encoding == "utf-8-sig":
         data = data[len(codecs.BOM_UTF8) :]
         encoding = "utf-8"
@@ -79,3 +78,28 @@ def utf8_lines_in(lines: list[tuple[str | None, bytes]], encoding: str) -> list[
     if encoding != "gb18030":
         return []
     return [i for i, (_, raw) in enumerate(lines, start=1) if raw and not raw.isascii() and looks_like_utf8_chinese(raw)]
+
+
+def _utf16_lines(data: bytes) -> list[tuple[str | None, bytes]]:
+    """UTF-16 lines, decoded one by one: a file cut by one byte, or a broken surrogate, costs the line it
+    is in (returned as None) instead of the whole file. Lines split on the LF code unit at even offsets."""
+    codec = "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+    body = data[2:]
+    nl = b"\n\x00" if codec == "utf-16-le" else b"\x00\n"
+    out: list[tuple[str | None, bytes]] = []
+    start = pos = 0
+    while (i := body.find(nl, pos)) != -1:
+        if (i - start) % 2:  # an odd offset is the middle of two code units, not a line end
+            pos = i + 1
+            continue
+        out.append(_utf16_piece(body[start:i], codec))
+        start = pos = i + 2
+    out.append(_utf16_piece(body[start:], codec))
+    return out
+
+
+def _utf16_piece(raw: bytes, codec: str) -> tuple[str | None, bytes]:
+    try:
+        return raw.decode(codec), raw
+    except UnicodeDecodeError:
+        return None, raw

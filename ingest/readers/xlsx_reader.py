@@ -11,7 +11,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 
-from ingest.records import BadRow, LoadError, ParsedRow, SourceBatch, check_unique_header
+from ingest.records import BadRow, LoadError, ParsedRow, Skipped, SourceBatch, check_unique_header
 
 ALL_SHEETS = "*"
 
@@ -86,12 +86,15 @@ def _rows_to_batch(
         part = sheet_name if tag_sheet else None
         for excel_row, values in enumerate(rows, start=1):
             if excel_row < first_header:
+                batch.skipped.append(Skipped(excel_row, excel_row, "title", part))
                 continue
             texts = [cell_text(v) for v in values]
             if excel_row < header_row:
                 header_rows.append(texts)
+                batch.skipped.append(Skipped(excel_row, excel_row, "header", part))
                 continue
             if excel_row == header_row:
+                batch.skipped.append(Skipped(excel_row, excel_row, "header", part))
                 header = header_names(header_rows + [texts], merges, first_header)
                 if not header:
                     raise LoadError(f"{source}: header row {header_row} of sheet {sheet_name!r} is empty")
@@ -105,7 +108,8 @@ def _rows_to_batch(
                 continue
             assert header is not None
             if all(t is None for t in texts):
-                continue  # trailing formatted-but-empty rows are not records
+                batch.skipped.append(Skipped(excel_row, excel_row, "blank", part))  # formatted but empty
+                continue
             if any(t is not None for t in texts[len(header):]):
                 batch.bad_rows.append(BadRow(excel_row, "\t".join(t or "" for t in texts),
                                              f"第{excel_row}行有表头之外的单元格值", part))
@@ -133,14 +137,9 @@ def xlsx_merges(data: bytes) -> dict[str, list[Merge]]:
     The <mergeCells> element follows a sheet's data, so each sheet part is scanned in chunks to its end.
     """
     out: dict[str, list[Merge]] = {}
+    members = sheet_members(data)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        wb = z.read("xl/workbook.xml")
-        rels = z.read("xl/_rels/workbook.xml.rels")
-        targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-        targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-        for name, rid in re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', wb):
-            target = targets.get(rid, b"").decode()
-            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        for name, member in members.items():
             merges: list[Merge] = []
             if member in z.namelist():
                 with z.open(member) as f:
@@ -150,7 +149,24 @@ def xlsx_merges(data: bytes) -> dict[str, list[Merge]]:
                         for c1, r1, c2, r2 in _MERGE.findall(buf):
                             merges.append((int(r1), _col(c1), int(r2), _col(c2)))
                         tail = buf[-200:]  # a range cut by the chunk edge completes next round
-            out[html.unescape(name.decode("utf-8"))] = sorted(set(merges))
+            out[name] = sorted(set(merges))
+    return out
+
+
+def sheet_members(data: bytes) -> dict[str, str]:
+    """Sheet name → its XML part inside the workbook zip."""
+    out: dict[str, str] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        wb = z.read("xl/workbook.xml")
+        rels = z.read("xl/_rels/workbook.xml.rels")
+        targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+        targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+        names = set(z.namelist())
+        for name, rid in re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', wb):
+            target = targets.get(rid, b"").decode()
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if member in names:
+                out[html.unescape(name.decode("utf-8"))] = member
     return out
 
 
@@ -178,7 +194,7 @@ def read_xlsx(data: bytes, source: str, *, sheet: str | None, header_row: int = 
         raise LoadError(f"{source}: workbook cannot be opened: {exc}") from exc
     try:
         names = _pick(wb.sheetnames, sheet, source)
-        batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xlsx")
+        batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xlsx", unit="row")
         merges = xlsx_merges(data) if header_depth > 1 else {}
         sheets = ((n, wb[n].iter_rows(values_only=True), merges.get(n, [])) for n in names)
         return _rows_to_batch(batch, sheets, header_row, source, tag_sheet=sheet == ALL_SHEETS,
@@ -216,7 +232,7 @@ def read_xls(data: bytes, source: str, *, sheet: str | None, header_row: int = 1
 
     try:
         names = _pick(book.sheet_names(), sheet, source)
-        batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xls")
+        batch = SourceBatch(source=source, sha256=sha, header=[], encoding="xls", unit="row")
         def merges(sh) -> list[Merge]:  # xlrd: (rlo, rhi, clo, chi), 0-based, hi exclusive
             return [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in getattr(sh, "merged_cells", [])]
 

@@ -34,3 +34,21 @@ def hukou_csv(rows: list[list[str]], header: list[str] | None = None, encoding: 
 def person_row(id_number="360902200101011238", name="张三", address="江西省宜春市袁州区秀江东路88号金域华府3栋2单元1201室"):
     return [id_number, name, "1", "20010101", "汉族", "13812345678", "H0001", "户主", address, "360902",
             "360902001001001", "2020-01-01", "2026-11-01 10:00:00"]
+
+
+def assert_every_line_covered(batch, data: bytes) -> None:
+    """Landed + quarantined + skipped physical lines = the lines of the delivery, counted from its bytes."""
+    import numpy as np
+
+    from ingest.accounting import check_cover, count_lines
+
+    n = count_lines(data)
+    cover = check_cover(batch, {None: np.arange(1, n + 1)})
+    assert cover.landed + cover.quarantined + cover.skipped == cover.physical == n
+
+
+def city_rows(n: int) -> list[list[str]]:
+    """``n`` distinct residents in the hukou layout (ids need not be valid: ingestion does not judge)."""
+    surnames = "张王李赵刘陈杨黄周吴"
+    return [person_row(id_number=f"3609022001{i:08d}", name=surnames[i % 10] + "小" + "明红军华"[i % 4],
+                       address=f"江西省宜春市袁州区秀江东路{i}号") for i in range(n)]

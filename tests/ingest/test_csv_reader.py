@@ -3,7 +3,7 @@ import pytest
 from ingest.readers.csv_reader import read_csv
 from ingest.records import LoadError
 
-from .conftest import hukou_csv, person_row
+from .conftest import assert_every_line_covered, hukou_csv, person_row
 
 
 def test_gbk_rows_keep_chinese_and_physical_line_numbers():
@@ -23,6 +23,7 @@ def test_truncated_last_line_is_quarantined_with_its_line_number():
     (bad,) = b.bad_rows
     assert bad.row_number == 3 and "字段数" in bad.reason
     assert b.rows_read == 2
+    assert_every_line_covered(b, data)
 
 
 def test_undecodable_line_is_quarantined_not_the_file():
@@ -31,6 +32,7 @@ def test_undecodable_line_is_quarantined_not_the_file():
     b = read_csv(good + broken_line + b"\r\n", "x.csv", encoding="gbk")
     assert len(b.rows) == 1
     assert b.bad_rows[0].row_number == 3 and "解码" in b.bad_rows[0].reason
+    assert_every_line_covered(b, good + broken_line + b"\r\n")
 
 
 def test_utf8_bom_wins_over_declared_encoding():
@@ -48,6 +50,7 @@ def test_quoted_field_with_newline_and_formula_text_is_kept():
     assert b.rows[0].values["姓名"] == '=HYPERLINK("x")'
     assert b.rows[0].values["备注"] == "多行\r\n备注"  # kept byte-faithful
     assert [r.row_number for r in b.rows] == [2, 4]
+    assert_every_line_covered(b, data)
 
 
 @pytest.mark.parametrize(
