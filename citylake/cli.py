@@ -66,6 +66,8 @@ def describe_ingest(summary: dict) -> list[str]:
     for r in summary["loads"]:
         if r["status"] == "skipped":
             lines.append(f"  {r['source']}: skipped, {r['message'] or 'already loaded'}")
+        elif r["status"] == "held":
+            lines.append(f"  {r['source']}: HELD (kept aside, not the current data): {r['message']}")
         else:
             lines.append(f"  {r['source']}: {r['status']}, read {r['rows_read']} = written {r['rows_written']}"
                          f" + quarantined {r['rows_quarantined']}" + (f" ({r['message']})" if r["message"] else ""))

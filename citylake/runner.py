@@ -99,12 +99,16 @@ def summarise(s: Settings) -> None:
     from ingest.contracts import load_contracts
     from ingest.lake import read_manifests
 
-    print("\n== 入湖核算 ingest accounting (rows read = written + quarantined) ==")
+    print("\n== 入湖核算 ingest accounting (physical lines/rows of each delivery = landed + quarantined + header/blank) ==")
     for c in load_contracts(s.contracts_dir):
         for m in read_manifests(s.lake_url, c):
-            ok = "ok" if m.rows_read == m.rows_written + m.rows_quarantined else "MISMATCH"
-            print(f"  {c.id:<16} {m.source:<44} {m.status:<8} read {m.rows_read:>7} = written "
-                  f"{m.rows_written:>7} + quarantined {m.rows_quarantined:>5}  {ok}")
+            units = m.physical_units if m.physical_units is not None else m.rows_read
+            covered = (m.units_landed or 0) + (m.units_quarantined or 0) + (m.units_skipped or 0)
+            ok = "ok" if m.rows_read == m.rows_written + m.rows_quarantined and (
+                m.physical_units is None or covered == units) else "MISMATCH"
+            print(f"  {c.id:<16} {m.source:<44} {m.status:<8} {m.unit or 'row'}s {units:>7}: written "
+                  f"{m.rows_written:>7} + quarantined {m.rows_quarantined:>5}  {ok}"
+                  + (f"  held: {m.held_reason}" if m.held_reason else ""))
     rows, published, live_tables = None, None, set()
     if s.warehouse.exists():
         import duckdb

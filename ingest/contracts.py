@@ -112,6 +112,13 @@ class Delivery:
     mode: str = "full"  # full: each delivery is the whole register; delta: only what changed
     table: str | None = None  # db: the table or view to pull
     db_schema: str | None = None
+    # Completeness of a file delivery (ingest.completeness): a marker file the department writes after the
+    # data (".ok" → "<file>.ok"), seconds a file must sit unchanged, and for a full snapshot the smallest
+    # share of the last accepted snapshot's records that is still plausible.
+    done_marker: str | None = None
+    settle_seconds: float = 0.0
+    min_snapshot_ratio: float = 0.5
+    max_record_lines: int = 100  # CSV: lines one quoted field may span before it counts as a runaway quote
 
 
 @dataclass(frozen=True)
@@ -230,6 +237,10 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
         table=sp.get("table"),
         mode=top.get("deliveryMode") or ("full" if kind == "file" else "delta"),
         db_schema=server.get("schema"),
+        done_marker=sp.get("doneMarker"),
+        settle_seconds=float(sp.get("settleSeconds", 0)),
+        min_snapshot_ratio=float(sp.get("minSnapshotRatio", 0.5)),
+        max_record_lines=int(sp.get("maxRecordLines", 100)),
     )
     columns = []
     seen: set[str] = set()

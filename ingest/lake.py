@@ -61,8 +61,16 @@ class Manifest:
     missing_columns: list[str] = field(default_factory=list)
     rows_resent: int = 0
     notes: list[str] = field(default_factory=list)  # what the reader noticed (encoding overruled …)
-    status: str = "loaded"  # loaded | rejected
+    status: str = "loaded"  # loaded | held (incomplete delivery, kept aside) | rejected
     error: str | None = None
+    held_reason: str | None = None
+    # Counted from the delivery itself (ingest.accounting), not from the reader: every physical unit is
+    # landed, quarantined or skipped (header, title, blank), exactly once.
+    unit: str | None = None  # line | row | record
+    physical_units: int | None = None
+    units_landed: int | None = None
+    units_quarantined: int | None = None
+    units_skipped: int | None = None
 
 
 def raw_schema(contract: Contract) -> pa.Schema:
@@ -153,10 +161,12 @@ def publish(lake: Lake, contract: Contract, manifest: Manifest, raw: pa.Table, q
     if raw.num_rows != manifest.rows_written or quarantine.num_rows != manifest.rows_quarantined:
         raise LoadError(f"{manifest.source}: tables disagree with the manifest; load {manifest.load_id} not published")
     part = f"load_date={manifest.load_date}"
+    # A held delivery's rows are kept aside, where staging does not read them, until it is superseded.
+    raw_area, q_area = ("held", "held_quarantine") if manifest.status == "held" else ("raw", "quarantine")
     if raw.num_rows:
-        lake.write_parquet(raw, f"{feed_dir('raw', contract)}/{part}/{manifest.load_id}.parquet")
+        lake.write_parquet(raw, f"{feed_dir(raw_area, contract)}/{part}/{manifest.load_id}.parquet")
     if quarantine.num_rows:
-        lake.write_parquet(quarantine, f"{feed_dir('quarantine', contract)}/{part}/{manifest.load_id}.parquet")
+        lake.write_parquet(quarantine, f"{feed_dir(q_area, contract)}/{part}/{manifest.load_id}.parquet")
     write_manifest(lake, contract, manifest)
 
 
@@ -178,7 +188,7 @@ def sweep_orphans(lake: Lake, contract: Contract) -> list[str]:
     lake = LakeFS(lake)
     committed = {m.load_id for m in read_manifests(lake, contract)}
     removed = []
-    for area in ("raw", "quarantine"):
+    for area in ("raw", "quarantine", "held", "held_quarantine"):
         for rel in lake.glob(f"{feed_dir(area, contract)}/load_date=*/*.parquet"):
             if rel.rsplit("/", 1)[1].removesuffix(".parquet") not in committed:
                 lake.remove(rel)

@@ -7,6 +7,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from ingest.accounting import TEXT_FORMATS, Cover, check_cover, count_lines, xlsx_rows
+from ingest.completeness import hold_after_reading, hold_before_reading
 from ingest.contracts import Contract
 from ingest.lake import (
     Lake,
@@ -24,8 +28,8 @@ from ingest.readers.api_reader import Watermark, pull
 from ingest.readers.csv_reader import read_csv
 from ingest.readers.db_reader import Position, pull_chunks
 from ingest.readers.json_reader import read_json, read_jsonl
-from ingest.readers.xml_reader import read_xml
-from ingest.readers.xlsx_reader import read_xls, read_xlsx
+from ingest.readers.xml_reader import count_records, read_xml
+from ingest.readers.xlsx_reader import ALL_SHEETS, read_xls, read_xlsx, sheet_members
 from ingest.records import LoadError, SourceBatch
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -35,7 +39,7 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 class LoadResult:
     contract_id: str
     source: str
-    status: str  # loaded | skipped (already loaded) | rejected | empty (API: nothing new)
+    status: str  # loaded | held (incomplete, kept aside) | skipped (already loaded) | rejected | empty (API: nothing new)
     load_id: str | None = None
     rows_read: int = 0
     rows_written: int = 0
@@ -50,7 +54,7 @@ def new_load_id(now: dt.datetime, sha256: str) -> str:
 def read_file(contract: Contract, data: bytes, source: str) -> SourceBatch:
     d = contract.delivery
     if d.format == "csv":
-        return read_csv(data, source, encoding=d.encoding, delimiter=d.delimiter)
+        return read_csv(data, source, encoding=d.encoding, delimiter=d.delimiter, max_record_lines=d.max_record_lines)
     if d.format == "xlsx":
         return read_xlsx(data, source, sheet=d.sheet, header_row=d.header_row, header_depth=d.header_depth)
     if d.format == "xls":
@@ -64,10 +68,39 @@ def read_file(contract: Contract, data: bytes, source: str) -> SourceBatch:
     raise LoadError(f"{contract.id}: no reader for file format {d.format!r} yet")
 
 
+def physical_units(contract: Contract, data: bytes, batch: SourceBatch) -> dict[str | None, np.ndarray]:
+    """The units the delivery holds, counted from its bytes without the reader: lines of a text file, the
+    rows each sheet's XML declares, the record elements of an XML document. A JSON document's records
+    (one parse, no line structure) and legacy .xls rows (BIFF row records, via xlrd) come from the format's
+    own structure, read apart from the record conversion."""
+    d = contract.delivery
+    if d.format in TEXT_FORMATS:
+        return {None: np.arange(1, count_lines(data) + 1)}
+    if d.format == "xml":
+        return {None: np.arange(1, count_records(data, d.record_tag or "") + 1)}
+    if d.format == "xlsx":
+        members = sheet_members(data)
+        names = list(members) if d.sheet == ALL_SHEETS else [d.sheet or next(iter(members))]
+        rows = xlsx_rows(data, {n: members[n] for n in names})
+        return rows if d.sheet == ALL_SHEETS else {None: rows[names[0]]}
+    if d.format == "xls":
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        try:
+            names = book.sheet_names() if d.sheet == ALL_SHEETS else [d.sheet or book.sheet_names()[0]]
+            rows = {n: np.arange(1, book.sheet_by_name(n).nrows + 1) for n in names}
+        finally:
+            book.release_resources()
+        return rows if d.sheet == ALL_SHEETS else {None: rows[names[0]]}
+    return {None: np.arange(1, batch.rows_read + 1)}
+
+
 def land_batch(
-    lake_dir: Lake, contract: Contract, batch: SourceBatch, now: dt.datetime, rows_resent: int = 0
+    lake_dir: Lake, contract: Contract, batch: SourceBatch, now: dt.datetime, rows_resent: int = 0,
+    cover: Cover | None = None, held_reason: str | None = None,
 ) -> LoadResult:
-    """Schema-check, account and publish one batch as one load."""
+    """Schema-check, account and publish one batch as one load (kept aside when ``held_reason``)."""
     new_cols, missing = check_schema(contract, batch)
     load_id = new_load_id(now, batch.sha256)
     raw, quarantine = build_tables(contract, batch, load_id, now, new_cols)
@@ -87,17 +120,27 @@ def land_batch(
         missing_columns=missing,
         rows_resent=rows_resent,
         notes=list(batch.notes),
+        status="held" if held_reason else "loaded",
+        held_reason=held_reason,
+        unit=cover.unit if cover else batch.unit,
+        physical_units=cover.physical if cover else batch.rows_read,
+        units_landed=cover.landed if cover else raw.num_rows,
+        units_quarantined=cover.quarantined if cover else quarantine.num_rows,
+        units_skipped=cover.skipped if cover else 0,
     )
     publish(lake_dir, contract, manifest, raw, quarantine)
     return LoadResult(
-        contract.id, batch.source, "loaded", load_id, manifest.rows_read, manifest.rows_written, manifest.rows_quarantined
+        contract.id, batch.source, manifest.status, load_id, manifest.rows_read, manifest.rows_written,
+        manifest.rows_quarantined, message=held_reason or "",
     )
 
 
-def reject_file(lake_dir: Lake, contract: Contract, path: Path, source: str, sha: str, error: str, now: dt.datetime) -> LoadResult:
+def reject_file(lake_dir: Lake, contract: Contract, path: Path, source: str, sha: str, error: str, now: dt.datetime,
+                physical: int | None = None) -> LoadResult:
     """Quarantine a whole unreadable file, keeping its bytes and the reason."""
     load_id = new_load_id(now, sha)
     LakeFS(lake_dir).put_file(path, f"{feed_dir('quarantine', contract)}/_files/{load_id}__{path.name}")
+    unit = "line" if contract.delivery.format in TEXT_FORMATS else None
     write_manifest(
         lake_dir,
         contract,
@@ -106,9 +149,16 @@ def reject_file(lake_dir: Lake, contract: Contract, path: Path, source: str, sha
             load_date=now.astimezone(SHANGHAI).date().isoformat(), started_at=now.isoformat(),
             finished_at=dt.datetime.now(dt.timezone.utc).isoformat(), encoding=None,
             rows_read=0, rows_written=0, rows_quarantined=0, status="rejected", error=error,
+            # The whole file is quarantined: all its lines are, and the manifest says how many.
+            unit=unit, physical_units=physical, units_landed=0, units_quarantined=physical, units_skipped=0,
         ),
     )
     return LoadResult(contract.id, source, "rejected", load_id, message=error)
+
+
+def _is_marker(contract: Contract, path: Path) -> bool:
+    m = contract.delivery.done_marker
+    return bool(m) and path.name.endswith(m)
 
 
 def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.datetime | None = None) -> list[LoadResult]:
@@ -116,25 +166,55 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
 
     lake_dir = LakeFS(lake_dir)
     sweep_orphans(lake_dir, contract)
-    done = {m.sha256 for m in read_manifests(lake_dir, contract)}
+    manifests = sorted(read_manifests(lake_dir, contract), key=lambda m: m.load_id)
+    # A held delivery is looked at again on every run: once its marker arrives it is loaded.
+    done = {m.sha256 for m in manifests if m.status != "held"}
+    held = {m.sha256: m for m in manifests if m.status == "held"}
+    accepted = [m for m in manifests if m.status == "loaded"]
     results = []
     for path in sorted(landing_dir.glob(contract.delivery.path or "")):
-        if path.name.startswith(".") or not path.is_file():
+        if path.name.startswith(".") or not path.is_file() or _is_marker(contract, path):
             continue  # a department's temporary name: not delivered yet
         source = path.relative_to(landing_dir).as_posix()
+        before = path.stat()
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         if sha in done:
             results.append(LoadResult(contract.id, source, "skipped", message="already loaded (same sha256)"))
             continue
         when = now or dt.datetime.now(dt.timezone.utc)
+        latest = accepted[-1] if accepted else None
+        reason = hold_before_reading(contract, path, data, before, path.stat(),
+                                     max((m.source for m in accepted), default=None), source)
         try:
-            batch = read_file(contract, data, source)
-            results.append(land_batch(lake_dir, contract, batch, when))
+            try:
+                batch = read_file(contract, data, source)
+                cover = check_cover(batch, physical_units(contract, data, batch))
+            except LoadError:
+                raise
+            except Exception as exc:  # a reader's own failure must name the file and stop only this file
+                raise LoadError(f"{source}: cannot be read as {contract.delivery.format}: "
+                                f"{type(exc).__name__}: {exc}") from exc
+            last_records = (latest.rows_written + latest.rows_quarantined) if latest else None
+            reason = reason or hold_after_reading(contract, batch.rows_read, last_records)
+            if reason and sha in held:
+                results.append(LoadResult(contract.id, source, "held", held[sha].load_id,
+                                          message=f"still held since load {held[sha].load_id}: {reason}"))
+                continue
+            result = land_batch(lake_dir, contract, batch, when, cover=cover, held_reason=reason)
+            results.append(result)
+            if result.status == "loaded":
+                accepted.append(read_manifests_one(lake_dir, contract, result.load_id))
         except LoadError as exc:
-            results.append(reject_file(lake_dir, contract, path, source, sha, str(exc), when))
-        done.add(sha)
+            physical = count_lines(data) if contract.delivery.format in TEXT_FORMATS else None
+            results.append(reject_file(lake_dir, contract, path, source, sha, str(exc), when, physical))
+        if not reason:
+            done.add(sha)
     return results
+
+
+def read_manifests_one(lake: Lake, contract: Contract, load_id: str) -> Manifest:
+    return Manifest(**json.loads(LakeFS(lake).read_text(f"{feed_dir('_manifest', contract)}/{load_id}.json")))
 
 
 def _state_rel(contract: Contract) -> str:
@@ -166,6 +246,7 @@ def ingest_api(contract: Contract, lake_dir: Lake, base_url: str, token: str | N
     )
     if not batch.rows and not batch.bad_rows:
         return [LoadResult(contract.id, url, "empty", message=f"nothing newer than {since.value}")]
+    batch.unit = "record"
     result = land_batch(lake, contract, batch, now or dt.datetime.now(dt.timezone.utc), rows_resent=resent)
     _write_state(lake, contract, after.to_json())
     return [result]
