@@ -26,10 +26,12 @@ def _is_binary(data: bytes) -> bool:
 
 
 def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str = ",",
-             max_record_lines: int = MAX_RECORD_LINES) -> SourceBatch:
+             max_record_lines: int = MAX_RECORD_LINES, line_offset: int = 0) -> SourceBatch:
     """Parse a delivered CSV. Rows with the wrong field count or undecodable bytes are quarantined.
 
-    Raises :class:`LoadError` when the file has no header or is not text at all.
+    Raises :class:`LoadError` when the file has no header or is not text at all. ``line_offset``: the
+    streaming reader hands over one block at a time behind the header line; its lines are numbered from
+    ``line_offset + 2`` and the header is not counted again.
     """
     # Departments put whole documents in a cell; the csv module's 128 KiB default would quarantine them.
     csv.field_size_limit(1 << 30)
@@ -56,13 +58,14 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
             f"(expected {delimiter!r})?"
         )
     batch = SourceBatch(source=source, sha256=sha, header=header, encoding=enc)
-    batch.skipped.append(Skipped(1, 1, "header"))
+    if not line_offset:
+        batch.skipped.append(Skipped(1, 1, "header"))
     if encoding and enc == "utf-8" and normalise_encoding(encoding) == "gb18030":
         batch.notes.append(f"declared {encoding} but the file is UTF-8; decoded as UTF-8")
     mixed = utf8_lines_in(lines, enc)
     if mixed:
         batch.notes.append(f"{len(mixed)} line(s) were UTF-8 inside a {encoding or enc} file, decoded as UTF-8: "
-                           f"lines {', '.join(map(str, mixed[:20]))}{' …' if len(mixed) > 20 else ''}")
+                           f"lines {', '.join(str(m + line_offset) for m in mixed[:20])}{' …' if len(mixed) > 20 else ''}")
 
     # Feed decodable lines to the csv module, keeping each record's physical line span so the lake can
     # point staff to the exact line and the accounting can prove every line covered. A quoted field may
@@ -72,7 +75,7 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
     n = len(lines)
     while i < n:
         text, raw = lines[i]
-        start = i + 1  # 1-based physical line number
+        start = i + 1 + line_offset  # 1-based physical line number
         if text is None:
             batch.bad_rows.append(
                 BadRow(start, raw.decode(enc, errors="replace"), f"第{start}行无法按 {enc} 解码（编码错误）")
@@ -97,12 +100,13 @@ def read_csv(data: bytes, source: str, *, encoding: str | None, delimiter: str =
             batch.bad_rows.append(BadRow(start, one, f"第{start}行引号不配对（未闭合的引号），该行隔离，后续行照常读取"))
             i += 1
             continue
+        last = j + 1 + line_offset
         i = j + 1
         if reason is not None:
             batch.bad_rows.append(BadRow(start, buf, reason.replace("{n}", str(start))))
             continue
         batch.rows.append(ParsedRow(start, {h: _blank(v) for h, v in zip(header, fields)},
-                                    last_row=j + 1 if j + 1 > start else None))
+                                    last_row=last if last > start else None))
     return batch
 
 

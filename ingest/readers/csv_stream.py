@@ -1,0 +1,179 @@
+"""Streaming CSV: a delivered file read block by block into Arrow tables, never whole in memory.
+
+Each block (``BLOCK_BYTES`` of raw bytes, cut at a line end) takes the fast path when nothing in it needs
+the careful one: no quote character, no NUL byte, no run of UTF-8 Chinese inside a GBK file. The fast
+path transcodes in C (ingest.readers.iconv) and parses with pyarrow.csv, strictly (a row of the wrong
+width, a blank line or bad bytes fail the block). A block that fails, or is not eligible, is parsed
+line by line by ``read_csv``: quoted fields over several lines, stray quotes, undecodable lines and
+short rows are handled there, with their physical line numbers. Both paths give the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ingest.readers import iconv
+from ingest.readers.csv_reader import MAX_RECORD_LINES, read_csv
+from ingest.records import BadRow, LoadError, Skipped
+
+BLOCK_BYTES = 16 << 20
+# Two UTF-8-encoded CJK characters in a row: how a line pasted in from a UTF-8 system shows in GBK bytes.
+_UTF8_CJK_RUN = re.compile(rb"[\xe4-\xe9][\x80-\xbf]{2}[\xe4-\xe9][\x80-\xbf]{2}")
+
+
+@dataclass
+class Block:
+    columns: dict[str, pa.Array]  # source column → values (text, trimmed, empty as null)
+    first: np.ndarray  # each record's first physical line
+    last: np.ndarray  # and its last (a quoted field may span lines)
+    bad: list[BadRow] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    fast: bool = True
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.first)
+
+
+@dataclass
+class CsvStream:
+    header: list[str]
+    encoding: str
+    notes: list[str]
+    blocks: Iterator[Block]
+
+
+def _clean(arr: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _fast(raw: bytes, enc: str, header: list[str], delimiter: str, first_line: int) -> Block | None:
+    """The block parsed by pyarrow, or None when it must take the careful path."""
+    if b'"' in raw or b"\x00" in raw:
+        return None
+    if enc == "gb18030":
+        if _UTF8_CJK_RUN.search(raw):
+            return None
+        try:
+            text = iconv.gb18030_to_utf8(raw)
+        except iconv.IconvError:
+            return None
+    elif enc == "utf-8":
+        text = raw
+    else:
+        return None
+    lines = raw.count(b"\n")
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(text),
+            read_options=pacsv.ReadOptions(column_names=header, use_threads=False, block_size=len(text) + 1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False,
+                                             newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False, check_utf8=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows != lines:
+        return None
+    n = np.arange(first_line, first_line + lines, dtype=np.int64)
+    return Block({h: _clean(table.column(h).combine_chunks()) for h in header}, n, n)
+
+
+def _careful(raw: bytes, header_raw: bytes, source: str, encoding: str | None, delimiter: str,
+             first_line: int, max_record_lines: int) -> Block:
+    b = read_csv(header_raw + raw, source, encoding=encoding, delimiter=delimiter,
+                 max_record_lines=max_record_lines, line_offset=first_line - 2)
+    cols = {h: pa.array([r.values.get(h) for r in b.rows], pa.string()) for h in b.header}
+    first = np.fromiter((r.row_number for r in b.rows), np.int64, len(b.rows))
+    last = np.fromiter((r.span[1] for r in b.rows), np.int64, len(b.rows))
+    return Block(cols, first, last, b.bad_rows, b.skipped, fast=False)
+
+
+def _blocks(f: BinaryIO, first: bytes, block_bytes: int, max_record_lines: int) -> Iterator[tuple[bytes, int]]:
+    """Raw blocks cut at line ends, with the physical number of each block's first line. A block whose
+    quotes do not pair up is extended, up to ``max_record_lines`` lines, so that a quoted field spanning
+    lines is not cut in two."""
+    line = 2
+    carry = first
+    eof = False
+    while not eof or carry:
+        chunk = f.read(block_bytes) if not eof else b""
+        eof = eof or not chunk
+        buf = carry + chunk
+        cut = buf.rfind(b"\n") + 1 if not eof else len(buf)
+        if cut == 0:
+            carry = buf
+            continue
+        block, carry = buf[:cut], buf[cut:]
+        extra = 0
+        while block.count(b'"') % 2 and carry and extra < max_record_lines:
+            nl = carry.find(b"\n")
+            if nl == -1:
+                more = f.read(block_bytes)
+                if not more:
+                    block, carry = block + carry, b""
+                    break
+                carry += more
+                continue
+            block, carry = block + carry[: nl + 1], carry[nl + 1 :]
+            extra += 1
+        yield block, line
+        line += block.count(b"\n")
+        eof = eof and not carry
+
+
+def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str = ",",
+               max_record_lines: int = MAX_RECORD_LINES, block_bytes: int = BLOCK_BYTES) -> CsvStream:
+    """Read the header from the start of ``f``, then stream its blocks (two transcoded at a time)."""
+    head = f.read(min(block_bytes, 1 << 20))
+    nl = head.find(b"\n")
+    while nl == -1:
+        more = f.read(1 << 20)
+        if not more:
+            break
+        head += more
+        nl = head.find(b"\n")
+    header_raw = head[: nl + 1] if nl != -1 else head
+    rest = head[len(header_raw):]
+    # The header and encoding come from read_csv on the file's opening, so both paths agree on them.
+    probe = read_csv(head if nl == -1 else head[: head.rfind(b"\n") + 1], source, encoding=encoding,
+                     delimiter=delimiter, max_record_lines=max_record_lines)
+    enc = probe.encoding or "utf-8"
+    header = probe.header
+    if enc not in ("gb18030", "utf-8", "utf-8-sig"):
+        raise LoadError(f"{source}: streaming needs an 8-bit encoding, got {enc}")  # caller reads it whole
+    if enc == "utf-8-sig":
+        enc = "utf-8"
+    declared = "utf-8" if probe.encoding in ("utf-8", "utf-8-sig") else encoding
+
+    def blocks() -> Iterator[Block]:
+        yield Block({}, np.empty(0, np.int64), np.empty(0, np.int64), skipped=[Skipped(1, 1, "header")])
+        with ThreadPoolExecutor(2) as pool:
+            pending = []
+            for raw, line in _blocks(f, rest, block_bytes, max_record_lines):
+                pending.append(pool.submit(_fast, raw, enc, header, delimiter, line))
+                pending[-1].raw = (raw, line)  # type: ignore[attr-defined]
+                if len(pending) >= 2:
+                    yield _finish(pending.pop(0))
+            while pending:
+                yield _finish(pending.pop(0))
+
+    def _finish(fut) -> Block:
+        block = fut.result()
+        if block is not None:
+            return block
+        raw, line = fut.raw
+        return _careful(raw, header_raw, source, declared, delimiter, line, max_record_lines)
+
+    return CsvStream(header, probe.encoding or enc, list(probe.notes), blocks())
