@@ -68,6 +68,10 @@ def xlsx_rows(data: bytes, sheet_members: dict[str, str]) -> dict[str, np.ndarra
     return out
 
 
+# A sheet reader yields rows the XML does not hold (empty rows above the header, gaps) as empty rows.
+_MAY_BE_ABSENT = frozenset({"blank", "title"})
+
+
 def _ids(spans: list[tuple[int, int]]) -> np.ndarray:
     if not spans:
         return np.empty(0, dtype=np.int64)
@@ -84,17 +88,18 @@ def check_cover(batch: SourceBatch, units: dict[str | None, np.ndarray]) -> Cove
     """Require every physical unit of every part to be covered exactly once; raise naming the first gap.
 
     ``units``: part (sheet name, or None for a text file) → the unit numbers present in the delivery.
-    Blank rows a sheet reader saw beyond what the file holds (absent rows read as empty) are ignored.
+    Blank and title rows a sheet reader saw that the file does not hold (absent rows read as empty) are ignored.
     """
     where = {"line": "第{}行", "row": "第{}行", "record": "第{}条"}[batch.unit]
     landed = quarantined = skipped = 0
     for part, present in units.items():
         rows = [r.span for r in batch.rows if r.part == part]
         bad = [b.span for b in batch.bad_rows if b.part == part]
-        skip = [(s.first, s.last) for s in batch.skipped if s.part == part and s.what != "blank"]
-        blank = _ids([(s.first, s.last) for s in batch.skipped if s.part == part and s.what == "blank"])
+        skip = [(s.first, s.last) for s in batch.skipped if s.part == part and s.what not in _MAY_BE_ABSENT]
+        blank = _ids([(s.first, s.last) for s in batch.skipped if s.part == part and s.what in _MAY_BE_ABSENT])
+        blank = blank[np.isin(blank, present)]
         counted = [_ids(rows), _ids(bad), _ids(skip)]
-        ids = np.concatenate(counted + [blank[np.isin(blank, present)]])
+        ids = np.concatenate(counted + [blank])
         label = f"{batch.source}" + (f"#{part}" if part else "")
         uniq, counts = np.unique(ids, return_counts=True)
         if (counts > 1).any():
@@ -113,6 +118,6 @@ def check_cover(batch: SourceBatch, units: dict[str | None, np.ndarray]) -> Cove
                 f"the first is {batch.unit} {n}: {where.format(n)}起共{missing.size}个未入湖也未隔离，装载未发布")
         landed += int(counted[0].size)
         quarantined += int(counted[1].size)
-        skipped += int(counted[2].size) + int(np.isin(blank, present).sum())
+        skipped += int(counted[2].size) + int(blank.size)
     physical = int(sum(u.size for u in units.values()))
     return Cover(batch.unit, physical, landed, quarantined, skipped)

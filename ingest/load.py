@@ -170,7 +170,9 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
     # A held delivery is looked at again on every run: once its marker arrives it is loaded.
     done = {m.sha256 for m in manifests if m.status != "held"}
     held = {m.sha256: m for m in manifests if m.status == "held"}
-    accepted = [m for m in manifests if m.status == "loaded"]
+    # What the snapshot checks compare with: the sources accepted so far and the last one's record count.
+    accepted = [m.source for m in manifests if m.status == "loaded"]
+    last_records = next(((m.rows_written + m.rows_quarantined) for m in reversed(manifests) if m.status == "loaded"), None)
     results = []
     for path in sorted(landing_dir.glob(contract.delivery.path or "")):
         if path.name.startswith(".") or not path.is_file() or _is_marker(contract, path):
@@ -183,9 +185,7 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
             results.append(LoadResult(contract.id, source, "skipped", message="already loaded (same sha256)"))
             continue
         when = now or dt.datetime.now(dt.timezone.utc)
-        latest = accepted[-1] if accepted else None
-        reason = hold_before_reading(contract, path, data, before, path.stat(),
-                                     max((m.source for m in accepted), default=None), source)
+        reason = hold_before_reading(contract, path, data, before, path.stat(), max(accepted, default=None), source)
         try:
             try:
                 batch = read_file(contract, data, source)
@@ -195,7 +195,6 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
             except Exception as exc:  # a reader's own failure must name the file and stop only this file
                 raise LoadError(f"{source}: cannot be read as {contract.delivery.format}: "
                                 f"{type(exc).__name__}: {exc}") from exc
-            last_records = (latest.rows_written + latest.rows_quarantined) if latest else None
             reason = reason or hold_after_reading(contract, batch.rows_read, last_records)
             if reason and sha in held:
                 results.append(LoadResult(contract.id, source, "held", held[sha].load_id,
@@ -204,17 +203,14 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
             result = land_batch(lake_dir, contract, batch, when, cover=cover, held_reason=reason)
             results.append(result)
             if result.status == "loaded":
-                accepted.append(read_manifests_one(lake_dir, contract, result.load_id))
+                accepted.append(source)
+                last_records = result.rows_read
         except LoadError as exc:
             physical = count_lines(data) if contract.delivery.format in TEXT_FORMATS else None
             results.append(reject_file(lake_dir, contract, path, source, sha, str(exc), when, physical))
         if not reason:
             done.add(sha)
     return results
-
-
-def read_manifests_one(lake: Lake, contract: Contract, load_id: str) -> Manifest:
-    return Manifest(**json.loads(LakeFS(lake).read_text(f"{feed_dir('_manifest', contract)}/{load_id}.json")))
 
 
 def _state_rel(contract: Contract) -> str:

@@ -162,18 +162,16 @@ def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str
         with ThreadPoolExecutor(2) as pool:
             pending = []
             for raw, line in _blocks(f, rest, block_bytes, max_record_lines):
-                pending.append(pool.submit(_fast, raw, enc, header, delimiter, line))
-                pending[-1].raw = (raw, line)  # type: ignore[attr-defined]
+                pending.append((pool.submit(_fast, raw, enc, header, delimiter, line), raw, line))
                 if len(pending) >= 2:
-                    yield _finish(pending.pop(0))
+                    yield _finish(*pending.pop(0))
             while pending:
-                yield _finish(pending.pop(0))
+                yield _finish(*pending.pop(0))
 
-    def _finish(fut) -> Block:
+    def _finish(fut, raw: bytes, line: int) -> Block:
         block = fut.result()
         if block is not None:
             return block
-        raw, line = fut.raw
         return _careful(raw, header_raw, source, declared, delimiter, line, max_record_lines)
 
     return CsvStream(header, probe.encoding or enc, list(probe.notes), blocks())

@@ -52,3 +52,11 @@ def city_rows(n: int) -> list[list[str]]:
     surnames = "张王李赵刘陈杨黄周吴"
     return [person_row(id_number=f"3609022001{i:08d}", name=surnames[i % 10] + "小" + "明红军华"[i % 4],
                        address=f"江西省宜春市袁州区秀江东路{i}号") for i in range(n)]
+
+
+def drop_hukou(tmp_path, name: str, data: bytes):
+    """Deliver ``data`` as the 户籍 file ``name``; returns (landing, lake) folders."""
+    d = tmp_path / "landing/gongan/hukou"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data)
+    return tmp_path / "landing", tmp_path / "lake"

@@ -6,14 +6,10 @@ import pytest
 from ingest.lake import read_manifests, sweep_orphans
 from ingest.load import ingest_files
 
-from .conftest import hukou_csv, person_row
+from .conftest import drop_hukou, hukou_csv, person_row
 
 
-def _drop(tmp_path, name, data):
-    d = tmp_path / "landing/gongan/hukou"
-    d.mkdir(parents=True, exist_ok=True)
-    (d / name).write_bytes(data)
-    return tmp_path / "landing", tmp_path / "lake"
+_drop = drop_hukou
 
 
 def _raw(lake):
