@@ -9,6 +9,7 @@ A check of ``read = written + quarantined`` only counts what the parser produced
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -76,12 +77,45 @@ def _ids(spans: list[tuple[int, int]]) -> np.ndarray:
     if not spans:
         return np.empty(0, dtype=np.int64)
     a = np.asarray(spans, dtype=np.int64)
-    lengths = a[:, 1] - a[:, 0] + 1
+    return span_ids(a[:, 0], a[:, 1])
+
+
+def span_ids(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Every unit number the spans ``first[i]..last[i]`` cover (a one-line record covers its line)."""
+    first, last = np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64)
+    if not first.size or (first == last).all():
+        return first
+    lengths = last - first + 1
     if (lengths < 1).any():
         raise ValueError("a span ends before it starts")
-    starts = np.repeat(a[:, 0], lengths)
+    starts = np.repeat(first, lengths)
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     return starts + offsets
+
+
+def cover_part(label: str, unit: str, present: np.ndarray, landed: np.ndarray, quarantined: np.ndarray,
+               skipped: np.ndarray, absent_ok: np.ndarray | None = None) -> tuple[int, int, int]:
+    """Check one part (a file, a sheet): the unit numbers landed, quarantined and skipped must cover
+    ``present`` exactly once. ``absent_ok``: blank or title rows a sheet reader reports that the file may not
+    hold. Returns (landed, quarantined, skipped) unit counts; raises naming the first gap."""
+    where = {"line": "第{}行", "row": "第{}行", "record": "第{}条"}[unit]
+    blank = np.empty(0, np.int64) if absent_ok is None else absent_ok[np.isin(absent_ok, present)]
+    ids = np.concatenate([landed, quarantined, skipped, blank])
+    uniq, counts = np.unique(ids, return_counts=True)
+    if (counts > 1).any():
+        n = int(uniq[counts > 1][0])
+        raise LoadError(f"{label}: {unit} {n} is covered twice (landed and quarantined): "
+                        f"{where.format(n)}重复计数，装载未发布")
+    beyond = np.setdiff1d(uniq, present, assume_unique=True)
+    if beyond.size:
+        raise LoadError(f"{label}: the reader produced {unit} {int(beyond[0])}, which the delivery does not hold")
+    if uniq.size != present.size:  # uniq ⊆ present, so equal sizes mean equal sets
+        missing = np.setdiff1d(present, uniq, assume_unique=True)
+        n = int(missing[0])
+        raise LoadError(
+            f"{label}: {missing.size} of {present.size} physical {unit}s neither landed nor quarantined, "
+            f"the first is {unit} {n}: {where.format(n)}起共{missing.size}个未入湖也未隔离，装载未发布")
+    return int(landed.size), int(quarantined.size), int(skipped.size + blank.size)
 
 
 def check_cover(batch: SourceBatch, units: dict[str | None, np.ndarray]) -> Cover:
@@ -90,34 +124,51 @@ def check_cover(batch: SourceBatch, units: dict[str | None, np.ndarray]) -> Cove
     ``units``: part (sheet name, or None for a text file) → the unit numbers present in the delivery.
     Blank and title rows a sheet reader saw that the file does not hold (absent rows read as empty) are ignored.
     """
-    where = {"line": "第{}行", "row": "第{}行", "record": "第{}条"}[batch.unit]
     landed = quarantined = skipped = 0
     for part, present in units.items():
-        rows = [r.span for r in batch.rows if r.part == part]
-        bad = [b.span for b in batch.bad_rows if b.part == part]
-        skip = [(s.first, s.last) for s in batch.skipped if s.part == part and s.what not in _MAY_BE_ABSENT]
+        rows = _ids([r.span for r in batch.rows if r.part == part])
+        bad = _ids([b.span for b in batch.bad_rows if b.part == part])
+        skip = _ids([(s.first, s.last) for s in batch.skipped if s.part == part and s.what not in _MAY_BE_ABSENT])
         blank = _ids([(s.first, s.last) for s in batch.skipped if s.part == part and s.what in _MAY_BE_ABSENT])
-        blank = blank[np.isin(blank, present)]
-        counted = [_ids(rows), _ids(bad), _ids(skip)]
-        ids = np.concatenate(counted + [blank])
         label = f"{batch.source}" + (f"#{part}" if part else "")
-        uniq, counts = np.unique(ids, return_counts=True)
-        if (counts > 1).any():
-            n = int(uniq[counts > 1][0])
-            raise LoadError(f"{label}: {batch.unit} {n} is covered twice (landed and quarantined): "
-                            f"{where.format(n)}重复计数，装载未发布")
-        beyond = np.setdiff1d(uniq, present)
-        if beyond.size:
-            n = int(beyond[0])
-            raise LoadError(f"{label}: the reader produced {batch.unit} {n}, which the delivery does not hold")
-        missing = np.setdiff1d(present, uniq)
-        if missing.size:
-            n = int(missing[0])
-            raise LoadError(
-                f"{label}: {missing.size} of {present.size} physical {batch.unit}s neither landed nor quarantined, "
-                f"the first is {batch.unit} {n}: {where.format(n)}起共{missing.size}个未入湖也未隔离，装载未发布")
-        landed += int(counted[0].size)
-        quarantined += int(counted[1].size)
-        skipped += int(counted[2].size) + int(blank.size)
+        n_landed, n_q, n_skip = cover_part(label, batch.unit, present, rows, bad, skip, blank)
+        landed, quarantined, skipped = landed + n_landed, quarantined + n_q, skipped + n_skip
     physical = int(sum(u.size for u in units.values()))
     return Cover(batch.unit, physical, landed, quarantined, skipped)
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What one streaming pass over a delivered file's bytes knows, before any reader sees it."""
+
+    size: int
+    mtime_ns: int  # when scanned: a file that differs after its read was still being written
+    sha256: str
+    lines: int  # physical lines (see count_lines)
+    terminated: bool  # ends with a line terminator
+    utf16: bool  # starts with a UTF-16 BOM: lines are counted in code units, from the whole file
+
+
+def scan_file(path: "os.PathLike[str] | str", chunk_bytes: int = 8 << 20) -> FileScan:
+    """sha256, size and physical line count in one pass of fixed-size chunks (memory does not grow with
+    the file). A UTF-16 file is counted from its decoded text (LF bytes are not its line ends)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    size = newlines = 0
+    first = last = b""
+    with open(path, "rb") as f:
+        mtime_ns = os.fstat(f.fileno()).st_mtime_ns
+        while chunk := f.read(chunk_bytes):
+            if not first:
+                first = chunk[:2]
+            h.update(chunk)
+            size += len(chunk)
+            newlines += chunk.count(b"\n")
+            last = (last + chunk)[-2:]
+    utf16 = first in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if utf16:
+        data = open(path, "rb").read()
+        return FileScan(size, mtime_ns, h.hexdigest(), count_lines(data), ends_with_terminator(data), True)
+    terminated = last.endswith(b"\n")
+    return FileScan(size, mtime_ns, h.hexdigest(), newlines + (0 if terminated or not size else 1), terminated, False)

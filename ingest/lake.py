@@ -160,13 +160,33 @@ def publish(lake: Lake, contract: Contract, manifest: Manifest, raw: pa.Table, q
     check_accounting(manifest)
     if raw.num_rows != manifest.rows_written or quarantine.num_rows != manifest.rows_quarantined:
         raise LoadError(f"{manifest.source}: tables disagree with the manifest; load {manifest.load_id} not published")
-    part = f"load_date={manifest.load_date}"
-    # A held delivery's rows are kept aside, where staging does not read them, until it is superseded.
-    raw_area, q_area = ("held", "held_quarantine") if manifest.status == "held" else ("raw", "quarantine")
+    raw_area, q_area = areas(manifest)
     if raw.num_rows:
-        lake.write_parquet(raw, f"{feed_dir(raw_area, contract)}/{part}/{manifest.load_id}.parquet")
+        lake.write_parquet(raw, load_path(raw_area, contract, manifest))
     if quarantine.num_rows:
-        lake.write_parquet(quarantine, f"{feed_dir(q_area, contract)}/{part}/{manifest.load_id}.parquet")
+        lake.write_parquet(quarantine, load_path(q_area, contract, manifest))
+    write_manifest(lake, contract, manifest)
+
+
+def load_path(area: str, contract: Contract, manifest: Manifest) -> str:
+    return f"{feed_dir(area, contract)}/load_date={manifest.load_date}/{manifest.load_id}.parquet"
+
+
+def areas(manifest: Manifest) -> tuple[str, str]:
+    # A held delivery's rows are kept aside, where staging does not read them, until it is superseded.
+    return ("held", "held_quarantine") if manifest.status == "held" else ("raw", "quarantine")
+
+
+def publish_streamed(lake: Lake, contract: Contract, manifest: Manifest, raw_tmp: str | None, q_tmp: str | None) -> None:
+    """Publish a load whose files were streamed to hidden temporary names: move them into their area, then
+    write the manifest (the commit)."""
+    lake = LakeFS(lake)
+    check_accounting(manifest)
+    raw_area, q_area = areas(manifest)
+    if raw_tmp:
+        lake.move_temporary(raw_tmp, load_path(raw_area, contract, manifest))
+    if q_tmp:
+        lake.move_temporary(q_tmp, load_path(q_area, contract, manifest))
     write_manifest(lake, contract, manifest)
 
 

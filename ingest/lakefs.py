@@ -45,6 +45,21 @@ class LakeFS:
             pq.write_table(table, f, compression="zstd")
         self.fs.mv(tmp, self.path(rel))
 
+    def open_temporary(self, rel: str):
+        """A binary file open at ``rel``'s hidden temporary name, for a writer that streams; (file, tmp path).
+        ``move_temporary`` puts it in place (at ``rel`` or elsewhere); a crash leaves only the hidden name."""
+        self._mkdirs(rel)
+        tmp = self._tmp(rel)
+        return self.fs.open(tmp, "wb"), tmp
+
+    def move_temporary(self, tmp: str, rel: str) -> None:
+        self._mkdirs(rel)
+        self.fs.mv(tmp, self.path(rel))
+
+    def discard_temporary(self, tmp: str) -> None:
+        if self.fs.exists(tmp):
+            self.fs.rm_file(tmp)
+
     def write_text(self, text: str, rel: str) -> None:
         self._mkdirs(rel)
         tmp = self._tmp(rel)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ingest.accounting import TEXT_FORMATS, Cover, check_cover, count_lines, xlsx_rows
-from ingest.completeness import hold_after_reading, hold_before_reading
+from ingest.accounting import TEXT_FORMATS, Cover, FileScan, check_cover, count_lines, scan_file, xlsx_rows
+from ingest.completeness import CHANGED_WHILE_READ, hold_after_reading, hold_before_reading
 from ingest.contracts import Contract
 from ingest.lake import (
     Lake,
@@ -19,6 +20,7 @@ from ingest.lake import (
     check_schema,
     feed_dir,
     publish,
+    publish_streamed,
     read_manifests,
     sweep_orphans,
     write_manifest,
@@ -26,11 +28,13 @@ from ingest.lake import (
 from ingest.lakefs import LakeFS
 from ingest.readers.api_reader import Watermark, pull
 from ingest.readers.csv_reader import read_csv
+from ingest.readers.csv_stream import stream_csv
 from ingest.readers.db_reader import Position, pull_chunks
 from ingest.readers.json_reader import read_json, read_jsonl
 from ingest.readers.xml_reader import count_records, read_xml
 from ingest.readers.xlsx_reader import ALL_SHEETS, read_xls, read_xlsx, sheet_members
 from ingest.records import LoadError, SourceBatch
+from ingest.stream import StreamSink
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -96,6 +100,40 @@ def physical_units(contract: Contract, data: bytes, batch: SourceBatch) -> dict[
     return {None: np.arange(1, batch.rows_read + 1)}
 
 
+def _manifest(contract: Contract, load_id: str, source: str, sha256: str, now: dt.datetime, *, encoding: str | None,
+              written: int, quarantined: int, new_cols: list[str], missing: list[str], notes: list[str],
+              cover: Cover, held_reason: str | None, rows_resent: int = 0) -> Manifest:
+    return Manifest(
+        load_id=load_id,
+        contract_id=contract.id,
+        source=source,
+        sha256=sha256,
+        load_date=now.astimezone(SHANGHAI).date().isoformat(),
+        started_at=now.isoformat(),
+        finished_at=dt.datetime.now(dt.timezone.utc).isoformat(),
+        encoding=encoding,
+        rows_read=written + quarantined,
+        rows_written=written,
+        rows_quarantined=quarantined,
+        new_columns=new_cols,
+        missing_columns=missing,
+        rows_resent=rows_resent,
+        notes=notes,
+        status="held" if held_reason else "loaded",
+        held_reason=held_reason,
+        unit=cover.unit,
+        physical_units=cover.physical,
+        units_landed=cover.landed,
+        units_quarantined=cover.quarantined,
+        units_skipped=cover.skipped,
+    )
+
+
+def _result(m: Manifest) -> LoadResult:
+    return LoadResult(m.contract_id, m.source, m.status, m.load_id, m.rows_read, m.rows_written,
+                      m.rows_quarantined, message=m.held_reason or "")
+
+
 def land_batch(
     lake_dir: Lake, contract: Contract, batch: SourceBatch, now: dt.datetime, rows_resent: int = 0,
     cover: Cover | None = None, held_reason: str | None = None,
@@ -104,35 +142,50 @@ def land_batch(
     new_cols, missing = check_schema(contract, batch)
     load_id = new_load_id(now, batch.sha256)
     raw, quarantine = build_tables(contract, batch, load_id, now, new_cols)
-    manifest = Manifest(
-        load_id=load_id,
-        contract_id=contract.id,
-        source=batch.source,
-        sha256=batch.sha256,
-        load_date=now.astimezone(SHANGHAI).date().isoformat(),
-        started_at=now.isoformat(),
-        finished_at=dt.datetime.now(dt.timezone.utc).isoformat(),
-        encoding=batch.encoding,
-        rows_read=batch.rows_read,
-        rows_written=raw.num_rows,
-        rows_quarantined=quarantine.num_rows,
-        new_columns=new_cols,
-        missing_columns=missing,
-        rows_resent=rows_resent,
-        notes=list(batch.notes),
-        status="held" if held_reason else "loaded",
-        held_reason=held_reason,
-        unit=cover.unit if cover else batch.unit,
-        physical_units=cover.physical if cover else batch.rows_read,
-        units_landed=cover.landed if cover else raw.num_rows,
-        units_quarantined=cover.quarantined if cover else quarantine.num_rows,
-        units_skipped=cover.skipped if cover else 0,
-    )
+    # An API page or database chunk is its own physical count: each record it sent is one unit.
+    cover = cover or Cover(batch.unit, batch.rows_read, raw.num_rows, quarantine.num_rows, 0)
+    manifest = _manifest(contract, load_id, batch.source, batch.sha256, now, encoding=batch.encoding,
+                         written=raw.num_rows, quarantined=quarantine.num_rows, new_cols=new_cols, missing=missing,
+                         notes=list(batch.notes), cover=cover, held_reason=held_reason, rows_resent=rows_resent)
+    if manifest.rows_read != batch.rows_read:
+        raise LoadError(f"{batch.source}: tables disagree with the batch; load {load_id} not published")
     publish(lake_dir, contract, manifest, raw, quarantine)
-    return LoadResult(
-        contract.id, batch.source, manifest.status, load_id, manifest.rows_read, manifest.rows_written,
-        manifest.rows_quarantined, message=held_reason or "",
-    )
+    return _result(manifest)
+
+
+def land_csv_stream(lake: LakeFS, contract: Contract, path: Path, source: str, scan: FileScan, now: dt.datetime,
+                    reason: str | None, last_records: int | None, held: dict[str, Manifest]) -> LoadResult:
+    """Stream a CSV delivery into the lake block by block (ingest.stream), then account, decide and commit."""
+    d = contract.delivery
+    load_id = new_load_id(now, scan.sha256)
+    with path.open("rb") as f:
+        stream = stream_csv(f, source, encoding=d.encoding, delimiter=d.delimiter, max_record_lines=d.max_record_lines)
+        new_cols, missing = check_schema(contract, SourceBatch(source, scan.sha256, stream.header))
+        sink = StreamSink(lake, contract, source, scan.sha256, load_id, now,
+                          now.astimezone(SHANGHAI).date().isoformat(), new_cols)
+        try:
+            for block in stream.blocks:
+                sink.add(block)
+            cover = sink.cover("line", scan.lines)
+            raw_tmp, q_tmp = sink.close()
+        except BaseException:
+            sink.discard()
+            raise
+    st = path.stat()
+    if (st.st_size, st.st_mtime_ns) != (scan.size, scan.mtime_ns):
+        reason = reason or CHANGED_WHILE_READ
+    reason = reason or hold_after_reading(contract, sink.rows_written + sink.rows_quarantined, last_records)
+    if reason and scan.sha256 in held:
+        for tmp in (raw_tmp, q_tmp):
+            if tmp:
+                lake.discard_temporary(tmp)
+        m = held[scan.sha256]
+        return LoadResult(contract.id, source, "held", m.load_id, message=f"still held since load {m.load_id}: {reason}")
+    manifest = _manifest(contract, load_id, source, scan.sha256, now, encoding=stream.encoding,
+                         written=sink.rows_written, quarantined=sink.rows_quarantined, new_cols=new_cols,
+                         missing=missing, notes=stream.notes + sink.notes, cover=cover, held_reason=reason)
+    publish_streamed(lake, contract, manifest, raw_tmp, q_tmp)
+    return _result(manifest)
 
 
 def reject_file(lake_dir: Lake, contract: Contract, path: Path, source: str, sha: str, error: str, now: dt.datetime,
@@ -162,8 +215,6 @@ def _is_marker(contract: Contract, path: Path) -> bool:
 
 
 def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.datetime | None = None) -> list[LoadResult]:
-    import hashlib
-
     lake_dir = LakeFS(lake_dir)
     sweep_orphans(lake_dir, contract)
     manifests = sorted(read_manifests(lake_dir, contract), key=lambda m: m.load_id)
@@ -179,38 +230,52 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
             continue  # a department's temporary name: not delivered yet
         source = path.relative_to(landing_dir).as_posix()
         before = path.stat()
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
+        scan = scan_file(path)
+        sha = scan.sha256
         if sha in done:
             results.append(LoadResult(contract.id, source, "skipped", message="already loaded (same sha256)"))
             continue
         when = now or dt.datetime.now(dt.timezone.utc)
-        reason = hold_before_reading(contract, path, data, before, path.stat(), max(accepted, default=None), source)
+        reason = hold_before_reading(contract, path, scan, before, path.stat(), max(accepted, default=None), source)
         try:
             try:
-                batch = read_file(contract, data, source)
-                cover = check_cover(batch, physical_units(contract, data, batch))
+                if contract.delivery.format == "csv" and not scan.utf16:
+                    result = land_csv_stream(lake_dir, contract, path, source, scan, when, reason, last_records, held)
+                else:
+                    result = _land_whole(lake_dir, contract, path, source, scan, when, reason, last_records, held)
             except LoadError:
                 raise
             except Exception as exc:  # a reader's own failure must name the file and stop only this file
                 raise LoadError(f"{source}: cannot be read as {contract.delivery.format}: "
                                 f"{type(exc).__name__}: {exc}") from exc
-            reason = reason or hold_after_reading(contract, batch.rows_read, last_records)
-            if reason and sha in held:
-                results.append(LoadResult(contract.id, source, "held", held[sha].load_id,
-                                          message=f"still held since load {held[sha].load_id}: {reason}"))
-                continue
-            result = land_batch(lake_dir, contract, batch, when, cover=cover, held_reason=reason)
             results.append(result)
             if result.status == "loaded":
                 accepted.append(source)
                 last_records = result.rows_read
+            held_now = result.status == "held"
         except LoadError as exc:
-            physical = count_lines(data) if contract.delivery.format in TEXT_FORMATS else None
+            physical = scan.lines if contract.delivery.format in TEXT_FORMATS else None
             results.append(reject_file(lake_dir, contract, path, source, sha, str(exc), when, physical))
-        if not reason:
+            held_now = False
+        if not held_now:
             done.add(sha)
     return results
+
+
+def _land_whole(lake: LakeFS, contract: Contract, path: Path, source: str, scan: FileScan, now: dt.datetime,
+                reason: str | None, last_records: int | None, held: dict[str, Manifest]) -> LoadResult:
+    """Sheets and documents, read whole: a workbook is a zip that needs random access, and a JSON document
+    or UTF-16 text has no line structure to cut into blocks."""
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != scan.sha256:
+        reason = reason or CHANGED_WHILE_READ
+    batch = read_file(contract, data, source)
+    cover = check_cover(batch, physical_units(contract, data, batch))
+    reason = reason or hold_after_reading(contract, batch.rows_read, last_records)
+    if reason and scan.sha256 in held:
+        m = held[scan.sha256]
+        return LoadResult(contract.id, source, "held", m.load_id, message=f"still held since load {m.load_id}: {reason}")
+    return land_batch(lake, contract, batch, now, cover=cover, held_reason=reason)
 
 
 def _state_rel(contract: Contract) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pyarrow as pa
+
 
 class LoadError(Exception):
     """A whole source cannot be loaded (unreadable file, schema drift on required columns).
@@ -76,3 +79,21 @@ class SourceBatch:
     @property
     def rows_read(self) -> int:
         return len(self.rows) + len(self.bad_rows)
+
+
+@dataclass
+class Block:
+    """A streaming reader's unit: a run of records as Arrow columns, with each record's physical span, and
+    the lines of that run that were quarantined or are not records. Blocks of one source come in order."""
+
+    columns: dict[str, pa.Array]  # source column → values (text, trimmed, empty as null)
+    first: np.ndarray  # each record's first physical line
+    last: np.ndarray  # and its last (a quoted field may span lines)
+    bad: list[BadRow] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    fast: bool = True  # parsed by the columnar engine, not line by line
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.first)

@@ -13,35 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ingest.arrow_text import blank_to_null, strings
 from ingest.readers import iconv
 from ingest.readers.csv_reader import MAX_RECORD_LINES, read_csv
-from ingest.records import BadRow, LoadError, Skipped
+from ingest.records import Block, LoadError, Skipped
 
 BLOCK_BYTES = 16 << 20
 # Two UTF-8-encoded CJK characters in a row: how a line pasted in from a UTF-8 system shows in GBK bytes.
 _UTF8_CJK_RUN = re.compile(rb"[\xe4-\xe9][\x80-\xbf]{2}[\xe4-\xe9][\x80-\xbf]{2}")
-
-
-@dataclass
-class Block:
-    columns: dict[str, pa.Array]  # source column → values (text, trimmed, empty as null)
-    first: np.ndarray  # each record's first physical line
-    last: np.ndarray  # and its last (a quoted field may span lines)
-    bad: list[BadRow] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    fast: bool = True
-
-    @property
-    def num_rows(self) -> int:
-        return len(self.first)
 
 
 @dataclass
@@ -50,11 +36,6 @@ class CsvStream:
     encoding: str
     notes: list[str]
     blocks: Iterator[Block]
-
-
-def _clean(arr: pa.Array) -> pa.Array:
-    trimmed = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 def _fast(raw: bytes, enc: str, header: list[str], delimiter: str, first_line: int) -> Block | None:
@@ -87,17 +68,19 @@ def _fast(raw: bytes, enc: str, header: list[str], delimiter: str, first_line: i
     if table.num_rows != lines:
         return None
     n = np.arange(first_line, first_line + lines, dtype=np.int64)
-    return Block({h: _clean(table.column(h).combine_chunks()) for h in header}, n, n)
+    return Block({h: blank_to_null(table.column(h).combine_chunks()) for h in header}, n, n)
 
 
 def _careful(raw: bytes, header_raw: bytes, source: str, encoding: str | None, delimiter: str,
              first_line: int, max_record_lines: int) -> Block:
     b = read_csv(header_raw + raw, source, encoding=encoding, delimiter=delimiter,
                  max_record_lines=max_record_lines, line_offset=first_line - 2)
-    cols = {h: pa.array([r.values.get(h) for r in b.rows], pa.string()) for h in b.header}
+    cols = {h: strings([r.values.get(h) for r in b.rows]) for h in b.header}
     first = np.fromiter((r.row_number for r in b.rows), np.int64, len(b.rows))
     last = np.fromiter((r.span[1] for r in b.rows), np.int64, len(b.rows))
-    return Block(cols, first, last, b.bad_rows, b.skipped, fast=False)
+    # The header line is the stream's first block's, not each careful block's that re-reads it.
+    skipped = [k for k in b.skipped if k.what != "header"]
+    return Block(cols, first, last, b.bad_rows, skipped, fast=False, notes=b.notes)
 
 
 def _blocks(f: BinaryIO, first: bytes, block_bytes: int, max_record_lines: int) -> Iterator[tuple[bytes, int]]:
@@ -134,8 +117,9 @@ def _blocks(f: BinaryIO, first: bytes, block_bytes: int, max_record_lines: int) 
 
 
 def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str = ",",
-               max_record_lines: int = MAX_RECORD_LINES, block_bytes: int = BLOCK_BYTES) -> CsvStream:
+               max_record_lines: int = MAX_RECORD_LINES, block_bytes: int | None = None) -> CsvStream:
     """Read the header from the start of ``f``, then stream its blocks (two transcoded at a time)."""
+    block_bytes = block_bytes or BLOCK_BYTES
     head = f.read(min(block_bytes, 1 << 20))
     nl = head.find(b"\n")
     while nl == -1:
@@ -174,4 +158,6 @@ def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str
             return block
         return _careful(raw, header_raw, source, declared, delimiter, line, max_record_lines)
 
-    return CsvStream(header, probe.encoding or enc, list(probe.notes), blocks())
+    # The probe's own notes on UTF-8 lines would repeat those of the blocks that re-read its lines.
+    notes = [n for n in probe.notes if n.startswith("declared")]
+    return CsvStream(header, probe.encoding or enc, notes, blocks())

@@ -22,7 +22,8 @@ sink's help, since they are about bytes rather than values (line-based forms onl
 - ``mojibake``: one record's line was written in the wrong encoding (UTF-8 bytes in a GBK file, GBK bytes
   in a UTF-8 file). Only records holding non-ASCII text can be hit (others look the same in both).
 Both are recorded in the truth as defects; a truncated line breaks ``_record:unparseable`` (the reader
-quarantines it: too few fields, bad JSON). Mojibake breaks ``_record:encoding`` when the bytes cannot be read
+quarantines it: too few fields, bad JSON) and the pipeline holds the whole delivery, since a file without its
+final line end may still be being written. Mojibake breaks ``_record:encoding`` when the bytes cannot be read
 back (GBK bytes in a UTF-8 file: quarantined); UTF-8 bytes in a GBK file are self-identifying, the reader
 decodes them as UTF-8 (with a note), so that record keeps its values and its verdict. No contract rule
 judges either.

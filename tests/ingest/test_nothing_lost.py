@@ -152,14 +152,14 @@ def test_a_file_still_settling_is_held(tmp_path, hukou):
 def test_a_reader_crash_rejects_that_file_naming_it_and_the_rest_still_land(tmp_path, hukou, monkeypatch):
     import ingest.load as load
 
-    real = load.read_file
+    real = load.stream_csv
 
-    def flaky(contract, data, source):
+    def flaky(f, source, **kw):
         if source.endswith("20261120.csv"):
             raise UnicodeDecodeError("utf-16-le", b"\x00", 0, 1, "truncated data")
-        return real(contract, data, source)
+        return real(f, source, **kw)
 
-    monkeypatch.setattr(load, "read_file", flaky)
+    monkeypatch.setattr(load, "stream_csv", flaky)
     landing, lake = _drop(tmp_path, "hukou_20261120.csv", hukou_csv(city_rows(5)))
     (landing / DIR / "hukou_20261121.csv").write_bytes(hukou_csv(city_rows(6)))
     results = ingest_files(hukou, landing, lake)
