@@ -6,6 +6,7 @@ JSON-serialisable summaries (they travel between Airflow tasks as XComs).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, replace
 from datetime import datetime
 
@@ -21,9 +22,15 @@ class QualityGateFailed(RuntimeError):
 
 
 def _contracts(s: Settings):
+    return _load_contracts(s.contracts_dir)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_contracts(root):
+    # One process (a CLI call, an Airflow task) reads the contracts once, however many feeds it handles.
     from ingest.contracts import load_contracts
 
-    return load_contracts(s.contracts_dir)
+    return tuple(load_contracts(root))
 
 
 def feed_ids(s: Settings | None = None) -> list[str]:

@@ -82,22 +82,23 @@ def feed_dir(area: str, contract: Contract) -> str:
     return f"{area}/{contract.dept}/{contract.feed}"
 
 
-def check_schema(contract: Contract, batch: SourceBatch) -> tuple[list[str], list[str]]:
-    """Compare the delivered header with the contract: (new columns, missing optional columns).
+def check_schema(contract: Contract, source: str, header: list[str], records: int) -> tuple[list[str], list[str]]:
+    """Compare the delivered header (for JSON and XML: the fields the records named) with the contract:
+    (new columns, missing optional columns).
 
     A missing required column fails the load (a renamed column shows up as missing + new).
     """
-    if not batch.header and not batch.rows and not batch.bad_rows:
+    if not header and not records:
         # A JSON or XML delivery with no record names no field: an empty day (no petition filed), not drift.
         return [], [c.source for c in contract.columns]
-    delivered = set(batch.header)
+    delivered = set(header)
     known = contract.source_names
     missing_required = [c.source for c in contract.columns if c.required and c.source not in delivered]
-    new = [h for h in batch.header if h not in known]
+    new = [h for h in header if h not in known]
     if missing_required:
         hint = f"; unknown columns delivered: {', '.join(new)}" if new else ""
         raise LoadError(
-            f"{batch.source}: schema drift against contract {contract.id}: required columns missing: "
+            f"{source}: schema drift against contract {contract.id}: required columns missing: "
             f"{', '.join(missing_required)}{hint}. Nothing of this file was loaded."
         )
     missing_optional = [c.source for c in contract.columns if c.source not in delivered]

@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -30,10 +31,10 @@ from ingest.readers.api_reader import Watermark, pull
 from ingest.readers.csv_reader import read_csv
 from ingest.readers.csv_stream import stream_csv
 from ingest.readers.db_reader import Position, pull_chunks
-from ingest.readers.json_reader import read_json, read_jsonl
-from ingest.readers.xml_reader import count_records, read_xml
+from ingest.readers.json_reader import read_json, read_jsonl, stream_json, stream_jsonl
+from ingest.readers.xml_reader import count_records, count_records_in, read_xml, stream_xml
 from ingest.readers.xlsx_reader import ALL_SHEETS, read_xls, read_xlsx, sheet_members
-from ingest.records import LoadError, SourceBatch
+from ingest.records import LoadError, SourceBatch, Stream
 from ingest.stream import StreamSink
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -139,7 +140,7 @@ def land_batch(
     cover: Cover | None = None, held_reason: str | None = None,
 ) -> LoadResult:
     """Schema-check, account and publish one batch as one load (kept aside when ``held_reason``)."""
-    new_cols, missing = check_schema(contract, batch)
+    new_cols, missing = check_schema(contract, batch.source, batch.header, batch.rows_read)
     load_id = new_load_id(now, batch.sha256)
     raw, quarantine = build_tables(contract, batch, load_id, now, new_cols)
     # An API page or database chunk is its own physical count: each record it sent is one unit.
@@ -153,20 +154,49 @@ def land_batch(
     return _result(manifest)
 
 
-def land_csv_stream(lake: LakeFS, contract: Contract, path: Path, source: str, scan: FileScan, now: dt.datetime,
-                    reason: str | None, last_records: int | None, held: dict[str, Manifest]) -> LoadResult:
-    """Stream a CSV delivery into the lake block by block (ingest.stream), then account, decide and commit."""
+STREAMED_FORMATS = frozenset({"csv", "json", "jsonl", "ndjson", "xml"})
+
+
+def open_stream(contract: Contract, f: BinaryIO, source: str) -> Stream:
     d = contract.delivery
+    if d.format == "csv":
+        return stream_csv(f, source, encoding=d.encoding, delimiter=d.delimiter, max_record_lines=d.max_record_lines)
+    if d.format == "json":
+        return stream_json(f, source, encoding=d.encoding, records_path=d.records_path)
+    if d.format in ("jsonl", "ndjson"):
+        return stream_jsonl(f, source, encoding=d.encoding)
+    if d.format == "xml":
+        return stream_xml(f, source, record_tag=d.record_tag or "")
+    raise LoadError(f"{contract.id}: no streaming reader for file format {d.format!r}")
+
+
+def _physical(contract: Contract, path: Path, scan: FileScan, records: int) -> int:
+    """The delivery's units counted apart from the reader: lines of a text file, record start-tags of an XML
+    document. A JSON document's records come from its own structure (one parse, no line structure)."""
+    d = contract.delivery
+    if d.format in TEXT_FORMATS:
+        return scan.lines
+    if d.format == "xml":
+        return count_records_in(path, d.record_tag or "")
+    return records
+
+
+def land_stream(lake: LakeFS, contract: Contract, path: Path, source: str, scan: FileScan, now: dt.datetime,
+                reason: str | None, last_records: int | None, held: dict[str, Manifest]) -> LoadResult:
+    """Stream a delivery into the lake block by block (ingest.stream), then account, decide and commit."""
     load_id = new_load_id(now, scan.sha256)
     with path.open("rb") as f:
-        stream = stream_csv(f, source, encoding=d.encoding, delimiter=d.delimiter, max_record_lines=d.max_record_lines)
-        new_cols, missing = check_schema(contract, SourceBatch(source, scan.sha256, stream.header))
-        sink = StreamSink(lake, contract, source, scan.sha256, load_id, now,
-                          now.astimezone(SHANGHAI).date().isoformat(), new_cols)
+        stream = open_stream(contract, f, source)
+        if stream.header is not None:  # a CSV header is checked before any row is read
+            check_schema(contract, source, stream.header, 1)
+        sink = StreamSink(lake, contract, source, scan.sha256, load_id, now, now.astimezone(SHANGHAI).date().isoformat())
         try:
             for block in stream.blocks:
                 sink.add(block)
-            cover = sink.cover("line", scan.lines)
+            records = sink.rows_written + sink.rows_quarantined
+            new_cols, missing = check_schema(contract, source, stream.header if stream.header is not None
+                                             else sink.columns, records)
+            cover = sink.cover(stream.unit, _physical(contract, path, scan, records))
             raw_tmp, q_tmp = sink.close()
         except BaseException:
             sink.discard()
@@ -174,7 +204,7 @@ def land_csv_stream(lake: LakeFS, contract: Contract, path: Path, source: str, s
     st = path.stat()
     if (st.st_size, st.st_mtime_ns) != (scan.size, scan.mtime_ns):
         reason = reason or CHANGED_WHILE_READ
-    reason = reason or hold_after_reading(contract, sink.rows_written + sink.rows_quarantined, last_records)
+    reason = reason or hold_after_reading(contract, records, last_records)
     if reason and scan.sha256 in held:
         for tmp in (raw_tmp, q_tmp):
             if tmp:
@@ -239,8 +269,8 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
         reason = hold_before_reading(contract, path, scan, before, path.stat(), max(accepted, default=None), source)
         try:
             try:
-                if contract.delivery.format == "csv" and not scan.utf16:
-                    result = land_csv_stream(lake_dir, contract, path, source, scan, when, reason, last_records, held)
+                if contract.delivery.format in STREAMED_FORMATS and not scan.utf16:
+                    result = land_stream(lake_dir, contract, path, source, scan, when, reason, last_records, held)
                 else:
                     result = _land_whole(lake_dir, contract, path, source, scan, when, reason, last_records, held)
             except LoadError:
@@ -264,8 +294,7 @@ def ingest_files(contract: Contract, landing_dir: Path, lake_dir: Lake, now: dt.
 
 def _land_whole(lake: LakeFS, contract: Contract, path: Path, source: str, scan: FileScan, now: dt.datetime,
                 reason: str | None, last_records: int | None, held: dict[str, Manifest]) -> LoadResult:
-    """Sheets and documents, read whole: a workbook is a zip that needs random access, and a JSON document
-    or UTF-16 text has no line structure to cut into blocks."""
+    """Workbooks, read whole (a zip needs random access), and UTF-16 text (its line ends are not LF bytes)."""
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != scan.sha256:
         reason = reason or CHANGED_WHILE_READ

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,3 +98,66 @@ class Block:
     @property
     def num_rows(self) -> int:
         return len(self.first)
+
+
+@dataclass
+class Stream:
+    """A source being read block by block. ``header``: the delivered header when the format has one (CSV),
+    None when the fields are known only from the records (JSON, XML)."""
+
+    header: list[str] | None
+    encoding: str | None
+    notes: list[str]
+    blocks: Iterator[Block]
+    unit: str = "line"
+
+
+Item = ParsedRow | BadRow | Skipped
+BLOCK_ROWS = 50_000
+
+
+def blocks_from_items(items: Iterable[Item], size: int = BLOCK_ROWS) -> Iterator[Block]:
+    """Blocks of at most ``size`` records from a reader that yields one record (or bad or skipped line) at a
+    time: the columns of a block are the fields its records name, in first-seen order."""
+    from ingest.arrow_text import strings
+
+    rows: list[ParsedRow] = []
+    bad: list[BadRow] = []
+    skipped: list[Skipped] = []
+
+    def block() -> Block:
+        names: dict[str, None] = {}
+        for r in rows:
+            names.update(dict.fromkeys(r.values))
+        cols = {k: strings([r.values.get(k) for r in rows]) for k in names}
+        first = np.fromiter((r.row_number for r in rows), np.int64, len(rows))
+        last = np.fromiter((r.span[1] for r in rows), np.int64, len(rows))
+        return Block(cols, first, last, list(bad), list(skipped), fast=False)
+
+    for item in items:
+        if isinstance(item, ParsedRow):
+            rows.append(item)
+        elif isinstance(item, BadRow):
+            bad.append(item)
+        else:
+            skipped.append(item)
+        if len(rows) + len(bad) + len(skipped) >= size:
+            yield block()
+            rows, bad, skipped = [], [], []
+    if rows or bad or skipped:
+        yield block()
+
+
+def collect(batch: SourceBatch, items: Iterable[Item]) -> SourceBatch:
+    """A whole-source batch from a reader's items; its header is the fields the records named."""
+    seen: dict[str, None] = dict.fromkeys(batch.header)
+    for item in items:
+        if isinstance(item, ParsedRow):
+            batch.rows.append(item)
+            seen.update(dict.fromkeys(item.values))
+        elif isinstance(item, BadRow):
+            batch.bad_rows.append(item)
+        else:
+            batch.skipped.append(item)
+    batch.header = list(seen)
+    return batch

@@ -23,13 +23,18 @@ from ingest.lake import QUARANTINE_SCHEMA, feed_dir, raw_schema
 from ingest.lakefs import LakeFS
 from ingest.records import Block
 
+_DICTIONARY = ["_source", "_load_id", "_file_sha256", "_loaded_at", "reason"]
+_STATISTICS = ["_row_number", "_load_id", "_loaded_at"]
+
+
 class StreamSink:
     """The raw and quarantine writers of one streamed load, and the spans its accounting needs."""
 
     def __init__(self, lake: LakeFS, contract: Contract, source: str, sha256: str, load_id: str,
-                 loaded_at: dt.datetime, load_date: str, new_columns: list[str]):
+                 loaded_at: dt.datetime, load_date: str):
         self.lake, self.contract, self.source, self.sha256 = lake, contract, source, sha256
-        self.load_id, self.loaded_at, self.new_columns = load_id, loaded_at, new_columns
+        self.load_id, self.loaded_at = load_id, loaded_at
+        self._seen: dict[str, None] = {}  # the fields the blocks named, in first-seen order
         self._rel = f"{feed_dir('raw', contract)}/load_date={load_date}/{load_id}"
         self._writers: dict[str, tuple[pq.ParquetWriter, object, str]] = {}
         self._landed: list[np.ndarray] = []
@@ -41,10 +46,18 @@ class StreamSink:
     def _write(self, kind: str, table: pa.Table) -> None:
         if kind not in self._writers:
             f, tmp = self.lake.open_temporary(f"{self._rel}.{kind}.parquet")
-            self._writers[kind] = (pq.ParquetWriter(f, table.schema, compression="zstd"), f, tmp)
+            # Dictionaries only for the columns that repeat one value (lineage), statistics only where readers
+            # filter: a register's columns are mostly unique, and trying both costs a third of the write time.
+            self._writers[kind] = (pq.ParquetWriter(f, table.schema, compression="zstd", use_dictionary=_DICTIONARY,
+                                                    write_statistics=_STATISTICS), f, tmp)
         self._writers[kind][0].write_table(table)
 
+    @property
+    def columns(self) -> list[str]:
+        return list(self._seen)
+
     def add(self, block: Block) -> None:
+        self._seen.update(dict.fromkeys(block.columns))
         n = block.num_rows
         if n:
             self._write("raw", self._raw(block))
@@ -63,7 +76,8 @@ class StreamSink:
     def _raw(self, block: Block) -> pa.Table:
         n = block.num_rows
         rows = int64s(block.first)
-        cols = {c.name: block.columns.get(c.source, pa.nulls(n, pa.string())) for c in self.contract.columns}
+        cols = {c.name: block.columns[c.source] if c.source in block.columns else pa.nulls(n, pa.string())
+                for c in self.contract.columns}
         data = {
             **cols,
             "_record_id": pc.binary_join_element_wise(constant(f"{self.load_id}:", n), rows.cast(pa.string()),
@@ -79,9 +93,11 @@ class StreamSink:
 
     def _extra(self, block: Block, n: int) -> pa.Array:
         """Values of columns the contract does not know yet, as JSON per row (schema drift: rare, so per row)."""
-        if not self.new_columns:
+        known = self.contract.source_names
+        new = [k for k in block.columns if k not in known]
+        if not new:
             return pa.nulls(n, pa.string())
-        values = {k: block.columns[k].to_pylist() for k in self.new_columns if k in block.columns}
+        values = {k: block.columns[k].to_pylist() for k in new}
         out = []
         for i in range(n):
             extra = {k: v[i] for k, v in values.items() if v[i] is not None}

@@ -10,10 +10,8 @@ short rows are handled there, with their physical line numbers. Both paths give 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -23,27 +21,26 @@ import pyarrow.csv as pacsv
 from ingest.arrow_text import blank_to_null, strings
 from ingest.readers import iconv
 from ingest.readers.csv_reader import MAX_RECORD_LINES, read_csv
-from ingest.records import Block, LoadError, Skipped
+from ingest.records import Block, LoadError, Skipped, Stream
 
 BLOCK_BYTES = 16 << 20
-# Two UTF-8-encoded CJK characters in a row: how a line pasted in from a UTF-8 system shows in GBK bytes.
-_UTF8_CJK_RUN = re.compile(rb"[\xe4-\xe9][\x80-\xbf]{2}[\xe4-\xe9][\x80-\xbf]{2}")
+# Two UTF-8-encoded CJK characters in a row ([E4-E9][80-BF][80-BF] twice): how a line pasted in from a UTF-8
+# system shows in GBK bytes. Found by mapping each byte to its class and searching the class string, three
+# times faster than the equivalent regular expression (which also holds the GIL throughout).
+_CLASSES = bytes(76 if 0xE4 <= b <= 0xE9 else 67 if 0x80 <= b <= 0xBF else 111 for b in range(256))  # L, C, o
+_UTF8_CJK_RUN = b"LCCLCC"
 
 
-@dataclass
-class CsvStream:
-    header: list[str]
-    encoding: str
-    notes: list[str]
-    blocks: Iterator[Block]
+def has_utf8_cjk_run(raw: bytes) -> bool:
+    return raw.translate(_CLASSES).find(_UTF8_CJK_RUN) != -1
 
 
-def _fast(raw: bytes, enc: str, header: list[str], delimiter: str, first_line: int) -> Block | None:
+def _fast(raw: bytes, enc: str, header: list[str], delimiter: str, first_line: int, lines: int) -> Block | None:
     """The block parsed by pyarrow, or None when it must take the careful path."""
     if b'"' in raw or b"\x00" in raw:
         return None
     if enc == "gb18030":
-        if _UTF8_CJK_RUN.search(raw):
+        if has_utf8_cjk_run(raw):
             return None
         try:
             text = iconv.gb18030_to_utf8(raw)
@@ -53,22 +50,24 @@ def _fast(raw: bytes, enc: str, header: list[str], delimiter: str, first_line: i
         text = raw
     else:
         return None
-    lines = raw.count(b"\n")
     try:
         table = pacsv.read_csv(
             pa.py_buffer(text),
             read_options=pacsv.ReadOptions(column_names=header, use_threads=False, block_size=len(text) + 1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False,
                                              newlines_in_values=False),
+            # iconv's output is valid UTF-8 by construction; a UTF-8 delivery is checked.
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                 strings_can_be_null=False, check_utf8=True),
+                                                 strings_can_be_null=False, check_utf8=enc != "gb18030"),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     if table.num_rows != lines:
         return None
     n = np.arange(first_line, first_line + lines, dtype=np.int64)
-    return Block({h: blank_to_null(table.column(h).combine_chunks()) for h in header}, n, n)
+    cols = {h: table.column(h) for h in header}
+    return Block({h: blank_to_null(c.chunk(0) if c.num_chunks == 1 else c.combine_chunks()) for h, c in cols.items()},
+                 n, n)
 
 
 def _careful(raw: bytes, header_raw: bytes, source: str, encoding: str | None, delimiter: str,
@@ -83,10 +82,10 @@ def _careful(raw: bytes, header_raw: bytes, source: str, encoding: str | None, d
     return Block(cols, first, last, b.bad_rows, skipped, fast=False, notes=b.notes)
 
 
-def _blocks(f: BinaryIO, first: bytes, block_bytes: int, max_record_lines: int) -> Iterator[tuple[bytes, int]]:
-    """Raw blocks cut at line ends, with the physical number of each block's first line. A block whose
-    quotes do not pair up is extended, up to ``max_record_lines`` lines, so that a quoted field spanning
-    lines is not cut in two."""
+def _blocks(f: BinaryIO, first: bytes, block_bytes: int, max_record_lines: int) -> Iterator[tuple[bytes, int, int]]:
+    """Raw blocks cut at line ends, with the physical number of each block's first line and its line count.
+    A block whose quotes do not pair up is extended, up to ``max_record_lines`` lines, so that a quoted
+    field spanning lines is not cut in two."""
     line = 2
     carry = first
     eof = False
@@ -100,7 +99,7 @@ def _blocks(f: BinaryIO, first: bytes, block_bytes: int, max_record_lines: int) 
             continue
         block, carry = buf[:cut], buf[cut:]
         extra = 0
-        while block.count(b'"') % 2 and carry and extra < max_record_lines:
+        while b'"' in block and block.count(b'"') % 2 and carry and extra < max_record_lines:
             nl = carry.find(b"\n")
             if nl == -1:
                 more = f.read(block_bytes)
@@ -111,13 +110,14 @@ def _blocks(f: BinaryIO, first: bytes, block_bytes: int, max_record_lines: int) 
                 continue
             block, carry = block + carry[: nl + 1], carry[nl + 1 :]
             extra += 1
-        yield block, line
-        line += block.count(b"\n")
+        lines = block.count(b"\n")
+        yield block, line, lines
+        line += lines
         eof = eof and not carry
 
 
 def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str = ",",
-               max_record_lines: int = MAX_RECORD_LINES, block_bytes: int | None = None) -> CsvStream:
+               max_record_lines: int = MAX_RECORD_LINES, block_bytes: int | None = None) -> Stream:
     """Read the header from the start of ``f``, then stream its blocks (two transcoded at a time)."""
     block_bytes = block_bytes or BLOCK_BYTES
     head = f.read(min(block_bytes, 1 << 20))
@@ -130,9 +130,10 @@ def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str
         nl = head.find(b"\n")
     header_raw = head[: nl + 1] if nl != -1 else head
     rest = head[len(header_raw):]
-    # The header and encoding come from read_csv on the file's opening, so both paths agree on them.
-    probe = read_csv(head if nl == -1 else head[: head.rfind(b"\n") + 1], source, encoding=encoding,
-                     delimiter=delimiter, max_record_lines=max_record_lines)
+    # The header and encoding come from read_csv on the file's opening (its first 64 KB of whole lines),
+    # so both paths agree on them; the lines it reads are read again, as the first block.
+    opening = head if nl == -1 else head[: max(head.rfind(b"\n", 0, 1 << 16), nl) + 1]
+    probe = read_csv(opening, source, encoding=encoding, delimiter=delimiter, max_record_lines=max_record_lines)
     enc = probe.encoding or "utf-8"
     header = probe.header
     if enc not in ("gb18030", "utf-8", "utf-8-sig"):
@@ -145,8 +146,8 @@ def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str
         yield Block({}, np.empty(0, np.int64), np.empty(0, np.int64), skipped=[Skipped(1, 1, "header")])
         with ThreadPoolExecutor(2) as pool:
             pending = []
-            for raw, line in _blocks(f, rest, block_bytes, max_record_lines):
-                pending.append((pool.submit(_fast, raw, enc, header, delimiter, line), raw, line))
+            for raw, line, lines in _blocks(f, rest, block_bytes, max_record_lines):
+                pending.append((pool.submit(_fast, raw, enc, header, delimiter, line, lines), raw, line))
                 if len(pending) >= 2:
                     yield _finish(*pending.pop(0))
             while pending:
@@ -160,4 +161,4 @@ def stream_csv(f: BinaryIO, source: str, *, encoding: str | None, delimiter: str
 
     # The probe's own notes on UTF-8 lines would repeat those of the blocks that re-read its lines.
     notes = [n for n in probe.notes if n.startswith("declared")]
-    return CsvStream(header, probe.encoding or enc, notes, blocks())
+    return Stream(header, probe.encoding or enc, notes, blocks(), unit="line")

@@ -14,6 +14,14 @@ import threading
 
 _lib = None
 _lock = threading.Lock()
+_local = threading.local()  # each thread's output buffer, reused: a fresh one per block costs page faults
+
+
+def _out_buffer(size: int):
+    buf = getattr(_local, "buf", None)
+    if buf is None or len(buf) < size:
+        buf = _local.buf = ctypes.create_string_buffer(size)
+    return buf
 
 
 class IconvError(ValueError):
@@ -58,10 +66,12 @@ def gb18030_to_utf8(data: bytes) -> bytes:
     cd = lib.iconv_open(b"UTF-8", b"GB18030")
     try:
         # A GB18030 character of 2 or 4 bytes is at most 4 bytes of UTF-8; ASCII stays 1 → 2× is enough.
-        out = ctypes.create_string_buffer(len(data) * 2 + 16)
+        out = _out_buffer(len(data) * 2 + 16)
         inp = ctypes.c_char_p(data)
         in_left = ctypes.c_size_t(len(data))
-        outp = ctypes.cast(out, ctypes.c_char_p)
+        # A pointer made from the address, not ctypes.cast: cast() ties the buffer into a reference cycle,
+        # so each 32 MB output buffer lived until a garbage collection (RSS grew with the file).
+        outp = ctypes.c_char_p(ctypes.addressof(out))
         out_left = ctypes.c_size_t(len(out))
         r = lib.iconv(cd, ctypes.byref(inp), ctypes.byref(in_left), ctypes.byref(outp), ctypes.byref(out_left))
         if r == ctypes.c_size_t(-1).value:

@@ -103,3 +103,25 @@ def _utf16_piece(raw: bytes, codec: str) -> tuple[str | None, bytes]:
         return raw.decode(codec), raw
     except UnicodeDecodeError:
         return None, raw
+
+
+class Utf8Reader:
+    """A binary file in another encoding, read as UTF-8 bytes (for parsers that take only UTF-8: ijson,
+    expat), decoded incrementally so the file is never whole in memory."""
+
+    def __init__(self, f, encoding: str, chunk_bytes: int = 1 << 20):
+        self._f, self._chunk = f, chunk_bytes
+        self._decoder = codecs.getincrementaldecoder(normalise_encoding(encoding))(errors="strict")
+        self._buf = b""
+        self._eof = False
+
+    def read(self, n: int = -1) -> bytes:
+        while not self._eof and (n < 0 or len(self._buf) < n):
+            raw = self._f.read(self._chunk)
+            self._eof = not raw
+            self._buf += self._decoder.decode(raw, final=self._eof).encode("utf-8")
+        if n < 0:
+            out, self._buf = self._buf, b""
+        else:
+            out, self._buf = self._buf[:n], self._buf[n:]
+        return out
