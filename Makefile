@@ -87,8 +87,12 @@ test-fast: test ## (old name of make test)
 
 BENCH_PERSONS ?= 200000
 .PHONY: bench
-bench: install ## Time and peak memory per stage on a BENCH_PERSONS city (default 200000) in /tmp/citylake-bench
+bench: install ## Time and peak memory per stage on a BENCH_PERSONS city (default 200000) in /tmp/citylake-bench, ingestion against iconv+DuckDB and pandas
 	$(BIN)/python -m bench.run --persons $(BENCH_PERSONS)
+
+.PHONY: bench-ingest
+bench-ingest: install ## Issue 13's ingestion targets: a 1M city's 户籍 file (and ×5) against iconv+DuckDB and pandas
+	$(BIN)/python -m bench.run --persons 1000000 --out /tmp/citylake-bench-1m --stages $$(test -d /tmp/citylake-bench-1m/data/landing || echo simulate,)peers
 
 .PHONY: airflow
 airflow: install ## Start Airflow's UI and scheduler locally (airflow standalone) with the CityLake DAGs

@@ -64,6 +64,17 @@ def _argv(tool: str, file: Path, work: Path) -> tuple[list[str], dict[str, str]]
     return [py, "-c", PANDAS, str(file), str(work / "pandas.parquet")], env
 
 
+def rows_out(tool: str, work: Path) -> int:
+    """Rows the tool wrote: a comparison is only fair between tools that all kept every record."""
+    import pyarrow.parquet as pq
+
+    if tool == "citylake":
+        files = [*(work / "citylake/lake/raw").rglob("*.parquet"), *(work / "citylake/lake/quarantine").rglob("*.parquet")]
+    else:
+        files = [work / ("duckdb.parquet" if tool == "iconv+duckdb" else "pandas.parquet")]
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 def compare(file: Path, work: Path, rounds: int) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list[dict]] = {t: [] for t in TOOLS}
@@ -73,11 +84,15 @@ def compare(file: Path, work: Path, rounds: int) -> dict:
             r = run_stage(tool, argv, env)
             if r["exit"] != 0:
                 raise SystemExit(f"{tool} failed on {file}: " + "\n".join(r["tail"]))
+            r["rows"] = rows_out(tool, work)
             runs[tool].append(r)
     mb = file.stat().st_size / 1e6
     lines = scan_file(file).lines
-    rows = {t: {"seconds": statistics.median(r["seconds"] for r in rs), "peak_rss_mb": max(r["peak_rss_mb"] for r in rs)}
-            for t, rs in runs.items()}
+    rows = {t: {"seconds": statistics.median(r["seconds"] for r in rs), "peak_rss_mb": max(r["peak_rss_mb"] for r in rs),
+                "rows": rs[-1]["rows"]} for t, rs in runs.items()}
+    if len({r["rows"] for rs in runs.values() for r in rs}) != 1:
+        raise SystemExit(f"the tools disagree on the records of {file}: "
+                         + ", ".join(f"{t} {r['rows']}" for t, r in rows.items()))
     for t in rows:
         rows[t]["mb_per_s"] = round(mb / rows[t]["seconds"], 1)
     cl = rows["citylake"]["seconds"]
@@ -106,6 +121,19 @@ def render(result: dict) -> str:
     return "\n".join(out)
 
 
+def markdown(results: list[dict]) -> str:
+    """The comparison as the table docs/performance.md keeps, one row per tool and file."""
+    out = ["| file | MB | lines | tool | seconds (median) | MB/s | peak RSS MB | vs CityLake |",
+           "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        cl = r["tools"]["citylake"]["seconds"]
+        for t, v in r["tools"].items():
+            ratio = "1" if t == "citylake" else f"CityLake {v['seconds'] / cl:.2f}× faster"
+            out.append(f"| {Path(r['file']).name} | {r['mb']} | {r['lines']:,} | {t} | {v['seconds']:.1f} | "
+                       f"{v['mb_per_s']} | {v['peak_rss_mb']} | {ratio} |")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench.ingest_peers")
     p.add_argument("--file", type=Path, required=True)
@@ -122,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(compare(f, a.out / "work", a.rounds))
         print(render(results[-1]), flush=True)
     (a.out / "ingest_peers.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(markdown(results))
     return 0 if all(ok for r in results for _, ok in verdicts(r)) else 1
 
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
-from ingest.readers.text import Utf8Reader, decode_lines, detect_encoding
+from ingest.readers.text import Utf8Reader, decode_lines, detect_encoding, whole_characters
 from ingest.records import BadRow, Item, LoadError, ParsedRow, Skipped, SourceBatch, Stream, blocks_from_items, collect
 
 _HEAD = 1 << 16  # what the encoding is detected from
@@ -88,7 +88,7 @@ def _lines_items(lines: Iterable[tuple[str | None, bytes]], enc: str) -> Iterato
 def _head(f: BinaryIO) -> bytes:
     head = f.read(_HEAD)
     f.seek(0)
-    return head
+    return whole_characters(head)
 
 
 def stream_json(f: BinaryIO, source: str, *, encoding: str | None, records_path: str | None = None) -> Stream:
@@ -121,12 +121,12 @@ def _whole(data: bytes, source: str, enc: str, unit: str) -> SourceBatch:
 def read_json(data: bytes, source: str, *, encoding: str | None, records_path: str | None = None) -> SourceBatch:
     if not data.strip():
         raise LoadError(f"{source}: empty file")
-    enc = detect_encoding(data[:_HEAD], encoding)
+    enc = detect_encoding(whole_characters(data[:_HEAD]), encoding)
     return collect(_whole(data, source, enc, "record"), _document_items(io.BytesIO(data), source, enc, records_path))
 
 
 def read_jsonl(data: bytes, source: str, *, encoding: str | None) -> SourceBatch:
-    enc = detect_encoding(data[:_HEAD], encoding) if data else "utf-8"
+    enc = detect_encoding(whole_characters(data[:_HEAD]), encoding) if data else "utf-8"
     # UTF-16 (read whole: its line ends are not LF bytes) is split by decode_lines, which leaves one empty
     # piece after the final terminator; other encodings are split as the stream splits them.
     if enc == "utf-16":

@@ -48,6 +48,19 @@ def detect_encoding(data: bytes, declared: str | None) -> str:
         return "gb18030"
 
 
+def whole_characters(head: bytes) -> bytes:
+    """The opening of a file without a UTF-8 character the cut split in two, so that a UTF-8 file does not
+    look undecodable to ``detect_encoding`` for its opening's last bytes."""
+    for k in range(1, min(4, len(head)) + 1):
+        b = head[-k]
+        if b < 0x80:
+            return head
+        if b >= 0xC0:  # the lead byte of the last character: is the character whole?
+            needed = 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+            return head[:-k] if needed > k else head
+    return head
+
+
 def decode_lines(data: bytes, encoding: str) -> list[tuple[str | None, bytes]]:
     """Split ``data`` into physical lines and decode each one strictly.
 

@@ -47,3 +47,20 @@ def test_xml_malformed_and_entities_refused():
     bomb = b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xx">]><a>&x;</a>'
     with pytest.raises(LoadError, match="DTD"):
         read_xml(bomb, "x.xml", record_tag="a")
+
+
+def test_undeclared_utf8_document_is_recognised_when_its_opening_splits_a_character():
+    """The encoding is detected from the first 64 KB; a Chinese character cut by that edge must not make
+    a UTF-8 document look like GBK."""
+    import io
+
+    from ingest.readers.json_reader import stream_json
+
+    pad = "宜" * 30000  # 90,000 bytes of UTF-8
+    doc = json.dumps({"rows": [{"编号a": "1", "内容": pad}]}, ensure_ascii=False).encode("utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        doc[:65536].decode("utf-8")  # the edge does split a character
+    s = stream_json(io.BytesIO(doc), "big.json", encoding=None, records_path="rows")
+    assert s.encoding == "utf-8"
+    (block,) = list(s.blocks)
+    assert block.columns["内容"].to_pylist() == [pad] and block.columns["编号a"].to_pylist() == ["1"]

@@ -80,3 +80,58 @@ def test_a_streamed_load_never_imports_pandas(tmp_path, damaged):
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stdout + out.stderr
+
+
+def _drain(stream):
+    rows, bad = [], []
+    for b in stream.blocks:
+        names = list(b.columns)
+        cols = [b.columns[n].to_pylist() for n in names]
+        rows += [(int(f), dict(zip(names, v))) for f, *v in zip(b.first, *cols)]
+        bad += [x.row_number for x in b.bad]
+    return rows, bad
+
+
+def test_gbk_xml_streams_record_by_record_across_chunks_and_blocks(monkeypatch):
+    import io
+
+    import ingest.readers.xml_reader as xml_reader
+    import ingest.records as records
+
+    monkeypatch.setattr(xml_reader, "_CHUNK", 256)  # the document arrives in many small pieces
+    body = "".join(f'<人员 编号="{i}"><姓名>王{i}</姓名><地址> 宜春市{i}号 </地址></人员>' for i in range(1, 301))
+    doc = f'<?xml version="1.0" encoding="GBK"?><数据><人员列表>{body}</人员列表></数据>'.encode("gbk")
+    stream = xml_reader.stream_xml(io.BytesIO(doc), "x.xml", record_tag="人员")
+    blocks = list(records.blocks_from_items(xml_reader._items(io.BytesIO(doc), "x.xml", "人员", "gb18030",
+                                                              xml_reader._DECLARED.match(doc)), size=64))
+    assert len(blocks) == 5  # 300 records in blocks of 64
+    rows, bad = _drain(stream)
+    assert not bad and [n for n, _ in rows] == list(range(1, 301))
+    assert rows[41][1] == {"@编号": "42", "姓名": "王42", "地址": "宜春市42号"}
+    whole = xml_reader.read_xml(doc, "x.xml", record_tag="人员")
+    assert [(r.row_number, r.values) for r in whole.rows] == rows
+
+
+def test_record_tags_are_counted_once_across_chunk_edges(tmp_path):
+    from ingest.readers.xml_reader import count_records, count_records_in
+
+    doc = ("<r>" + "".join(f"<ns:rec id='{i}'/><recx/>" for i in range(500)) + "</r>").encode()
+    path = tmp_path / "d.xml"
+    path.write_bytes(doc)
+    assert count_records(doc, "rec") == 500
+    for chunk in (7, 64, 1000, 1 << 20):
+        assert count_records_in(path, "rec", chunk_bytes=chunk) == 500, chunk
+
+
+def test_json_document_streams_at_its_records_path_in_gbk():
+    import io
+
+    from ingest.readers.json_reader import read_json, stream_json
+
+    recs = ",".join(f'{{"编号": "{i}", "内容": "宜春{i}", "附件": [1, 2.5]}}' for i in range(1, 121))
+    doc = f'{{"code": 0, "data": {{"records": [{recs}, 7]}}}}'.encode("gbk")
+    rows, bad = _drain(stream_json(io.BytesIO(doc), "x.json", encoding="gbk", records_path="data.records"))
+    assert len(rows) == 120 and bad == [121]  # the 121st item is not an object
+    assert rows[0] == (1, {"编号": "1", "内容": "宜春1", "附件": "[1, 2.5]"})
+    whole = read_json(doc, "x.json", encoding="gbk", records_path="data.records")
+    assert [(r.row_number, r.values) for r in whole.rows] == rows

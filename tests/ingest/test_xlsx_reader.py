@@ -1,6 +1,7 @@
 import io
 
 import openpyxl
+from openpyxl.styles import Font
 import pytest
 
 from ingest.readers.xlsx_reader import read_xlsx
@@ -178,3 +179,62 @@ def test_a_header_naming_a_column_twice_is_refused():
     data = workbook([["房屋编号", "门牌号", "门牌号", "备注"], ["F1", "88号", "89号", None]])
     with pytest.raises(LoadError, match=r"header row 2 of sheet '房屋信息' names column '门牌号' twice"):
         read_xlsx(data, "zhujian/fangwu/f.xlsx", sheet="房屋信息", header_row=2)
+
+
+def _workbook(build) -> bytes:
+    wb = openpyxl.Workbook()
+    build(wb.active)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_calamine_and_openpyxl_read_a_workbook_alike():
+    import datetime as dt
+
+    from ingest.readers.xlsx_reader import _read_xlsx_openpyxl
+
+    def build(ws):
+        ws.title = "登记"
+        ws.append(["宜春市房屋登记表"])
+        ws.append(["编号", "日期", "面积", "备注"])
+        ws.append(["A001", dt.date(2026, 11, 21), 88.0, "  两室一厅 "])
+        ws.append([None, None, None, None])
+        ws.append(["A002", dt.datetime(2026, 11, 21, 9, 30), 101.5, True])
+
+    data = _workbook(build)
+    fast = read_xlsx(data, "f.xlsx", sheet=None, header_row=2)
+    ref = _read_xlsx_openpyxl(data, "f.xlsx", fast.sha256, ["登记"], False, 2, 1)
+    assert [(r.row_number, r.values) for r in fast.rows] == [(r.row_number, r.values) for r in ref.rows]
+    assert fast.rows[0].values == {"编号": "A001", "日期": "2026-11-21", "面积": "88", "备注": "两室一厅"}
+    assert fast.skipped == ref.skipped
+
+
+def test_formula_cells_keep_their_text():
+    """Calamine would give a formula's cached result, or nothing where a program wrote none: such a
+    workbook is read by openpyxl, which keeps the formula as text."""
+    def build(ws):
+        ws.append(["编号", "合计"])
+        ws.append(["A001", "=SUM(1,2)"])
+
+    batch = read_xlsx(_workbook(build), "f.xlsx", sheet=None)
+    assert batch.rows[0].values == {"编号": "A001", "合计": "=SUM(1,2)"}
+
+
+def test_formatted_empty_rows_below_the_data_are_accounted_as_blank():
+    import numpy as np
+
+    from ingest.accounting import check_cover, xlsx_rows
+    from ingest.readers.xlsx_reader import sheet_members
+
+    def build(ws):
+        ws.append(["编号", "名称"])
+        ws.append(["A001", "一号楼"])
+        ws["A6"].font = Font(bold=True)  # formatted, never filled: the sheet lists row 6, calamine stops at 2
+
+    data = _workbook(build)
+    batch = read_xlsx(data, "f.xlsx", sheet=None)
+    rows = xlsx_rows(data, sheet_members(data))
+    assert list(rows["Sheet"]) == [1, 2, 6]
+    cover = check_cover(batch, {None: rows["Sheet"]})
+    assert (cover.landed, cover.skipped) == (1, 2)
