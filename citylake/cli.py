@@ -80,10 +80,10 @@ def describe_ingest(summary: dict) -> list[str]:
 def cmd_ingest(a: argparse.Namespace) -> int:
     from citylake import pipeline
 
-    known = pipeline.feed_ids()
-    ids = a.feed or known
-    unknown = [cid for cid in ids if cid not in known]
+    ids = a.feed or pipeline.feed_ids()
+    unknown = [cid for cid in a.feed or [] if pipeline.contract(cid) is None]
     if unknown:
+        known = pipeline.feed_ids()
         print(f"unknown feed {', '.join(unknown)}: the feeds are the contracts' ids, e.g. "
               f"{', '.join(sorted(known)[:3])} (citylake contracts check lists them)", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import asdict, replace
 from datetime import datetime
+from pathlib import Path
 
 from citylake.config import Settings, database_url, endpoint, settings as resolve_settings
 
@@ -37,12 +38,36 @@ def feed_ids(s: Settings | None = None) -> list[str]:
     return [c.id for c in _contracts(s or resolve_settings())]
 
 
+def contract(contract_id: str, s: Settings | None = None):
+    """The active contract of one feed, read from its own file (``<dept>/<feed>.yaml``) when it is there:
+    a task that ingests one feed need not parse the other 54. None for an unknown or inactive feed."""
+    s = s or resolve_settings()
+    c = _own_file(s.contracts_dir, contract_id)
+    if c is not None and c.id == contract_id:
+        return c if c.status == "active" else None
+    return next((c for c in _contracts(s) if c.id == contract_id), None)
+
+
+@functools.lru_cache(maxsize=64)
+def _own_file(root: Path, contract_id: str):
+    from ingest.contracts import load_contract
+
+    path = root / Path(*contract_id.split(".", 1)).with_suffix(".yaml")
+    return load_contract(path) if path.is_file() else None
+
+
 def ingest(contract_id: str, s: Settings | None = None) -> dict:
     """Land every new delivery of one feed. Raises :class:`IngestRejected` after landing the rest."""
+    s = s or resolve_settings()
+    found = contract(contract_id, s)
+    if found is None:
+        raise KeyError(f"{contract_id}: no active contract")
+    return _ingest(found, s)
+
+
+def _ingest(contract, s: Settings) -> dict:
     from ingest.load import ingest_api, ingest_db, ingest_files
 
-    s = s or resolve_settings()
-    (contract,) = [c for c in _contracts(s) if c.id == contract_id]
     if contract.delivery.kind == "file":
         results = ingest_files(contract, s.landing_dir, s.lake_url)
     elif contract.delivery.kind == "api":
