@@ -17,6 +17,7 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +38,27 @@ def run_stage(name: str, argv: list[str], env: dict[str, str]) -> dict:
     seconds = time.perf_counter() - started
     return {"stage": name, "seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024),
             "exit": proc.returncode, "tail": output.strip().splitlines()[-3:]}
+
+
+def start_api_server(sim_dir: Path, token: str) -> tuple[subprocess.Popen, str]:
+    """The simulated departments' APIs in a process of their own. Linux carries a parent's peak RSS into
+    the children it starts (fork, then exec), so a server inside this process would be counted in every
+    stage's peak memory."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.api_server", "--sim-dir", str(sim_dir), "--token", token,
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:  # it prints its endpoints, then the day it serves, once it listens
+        if line.startswith("day "):
+            break
+    else:
+        raise SystemExit(f"the simulated API server did not start (exit {proc.wait()})")
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep draining its request log
+    return proc, f"127.0.0.1:{port}"
 
 
 def run_peers(out: Path, rounds: int) -> bool:
@@ -84,12 +106,18 @@ def main(argv: list[str] | None = None) -> int:
             if stage == "simulate":
                 argv_ = [citylake, "simulate", "--persons", str(a.persons), "--seed", str(a.seed), "--out", str(out / "data")]
             elif stage == "ingest":
-                from simulator.api_server import DepartmentApiServer
+                from ingest.contracts import load_contracts
+                from simulator.frontdb import resolve_url
 
                 token = secrets.token_hex(8)
-                server = DepartmentApiServer(out / "data" / "sim", token=token)
-                server.start()
-                env["AIRFLOW_CONN_SHUJU_12345"] = f"http://:{token}@{server.base_url.split('://', 1)[1]}"
+                server, hostport = start_api_server(out / "data" / "sim", token)
+                # Every API department and front-end database of the simulated city, as `citylake run` sets them.
+                for c in load_contracts(Path(__file__).resolve().parents[1] / "contracts"):
+                    if c.delivery.kind == "api" and c.delivery.connection:
+                        env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = \
+                            f"http://:{token}@{hostport}"
+                    elif c.delivery.kind == "db" and c.delivery.connection:
+                        env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = resolve_url(None, out / "data" / "sim", c.dept)
                 argv_ = [citylake, "ingest"]
             elif stage in ("build", "validate", "report"):
                 argv_ = [citylake, stage]
@@ -107,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
     finally:
         if server is not None:
-            server.stop()
+            server.terminate()
+            server.wait(timeout=30)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps({"persons": a.persons, "results": results}, ensure_ascii=False, indent=2))
     return 0 if all(r["exit"] == 0 and r.get("met", True) for r in results) else 1

@@ -27,7 +27,7 @@ from ingest.lake import (
     write_manifest,
 )
 from ingest.lakefs import LakeFS
-from ingest.readers.api_reader import Watermark, pull
+from ingest.readers.api_reader import Watermark, spool_pull
 from ingest.readers.csv_reader import read_csv
 from ingest.readers.csv_stream import stream_csv
 from ingest.readers.db_reader import Position, pull_chunks
@@ -181,41 +181,73 @@ def _physical(contract: Contract, path: Path, scan: FileScan, records: int) -> i
     return records
 
 
+@dataclass
+class _Streamed:
+    sink: StreamSink
+    cover: Cover
+    new_cols: list[str]
+    missing: list[str]
+    raw_tmp: str | None
+    q_tmp: str | None
+
+    @property
+    def records(self) -> int:
+        return self.sink.rows_written + self.sink.rows_quarantined
+
+    def discard(self, lake: LakeFS) -> None:
+        for tmp in (self.raw_tmp, self.q_tmp):
+            if tmp:
+                lake.discard_temporary(tmp)
+
+
+def _stream_into_lake(lake: LakeFS, contract: Contract, stream: Stream, source: str, sha256: str, load_id: str,
+                      now: dt.datetime, physical) -> _Streamed:
+    """Write a stream's blocks to the load's temporary files and account them against ``physical(records)``,
+    the delivery's own count; nothing is in place yet (``publish_streamed`` does that)."""
+    if stream.header is not None:  # a CSV header is checked before any row is read
+        check_schema(contract, source, stream.header, 1)
+    sink = StreamSink(lake, contract, source, sha256, load_id, now, now.astimezone(SHANGHAI).date().isoformat())
+    try:
+        for block in stream.blocks:
+            sink.add(block)
+        records = sink.rows_written + sink.rows_quarantined
+        header = stream.header if stream.header is not None else sink.columns
+        new_cols, missing = check_schema(contract, source, header, records)
+        cover = sink.cover(stream.unit, physical(records))
+        raw_tmp, q_tmp = sink.close()
+    except BaseException:
+        sink.discard()
+        raise
+    return _Streamed(sink, cover, new_cols, missing, raw_tmp, q_tmp)
+
+
+def _commit(lake: LakeFS, contract: Contract, done: _Streamed, source: str, sha256: str, load_id: str,
+            now: dt.datetime, encoding: str | None, notes: list[str], reason: str | None,
+            rows_resent: int = 0) -> LoadResult:
+    manifest = _manifest(contract, load_id, source, sha256, now, encoding=encoding, written=done.sink.rows_written,
+                         quarantined=done.sink.rows_quarantined, new_cols=done.new_cols, missing=done.missing,
+                         notes=notes + done.sink.notes, cover=done.cover, held_reason=reason, rows_resent=rows_resent)
+    publish_streamed(lake, contract, manifest, done.raw_tmp, done.q_tmp)
+    return _result(manifest)
+
+
 def land_stream(lake: LakeFS, contract: Contract, path: Path, source: str, scan: FileScan, now: dt.datetime,
                 reason: str | None, last_records: int | None, held: dict[str, Manifest]) -> LoadResult:
     """Stream a delivery into the lake block by block (ingest.stream), then account, decide and commit."""
     load_id = new_load_id(now, scan.sha256)
     with path.open("rb") as f:
         stream = open_stream(contract, f, source)
-        if stream.header is not None:  # a CSV header is checked before any row is read
-            check_schema(contract, source, stream.header, 1)
-        sink = StreamSink(lake, contract, source, scan.sha256, load_id, now, now.astimezone(SHANGHAI).date().isoformat())
-        try:
-            for block in stream.blocks:
-                sink.add(block)
-            records = sink.rows_written + sink.rows_quarantined
-            new_cols, missing = check_schema(contract, source, stream.header if stream.header is not None
-                                             else sink.columns, records)
-            cover = sink.cover(stream.unit, _physical(contract, path, scan, records))
-            raw_tmp, q_tmp = sink.close()
-        except BaseException:
-            sink.discard()
-            raise
+        done = _stream_into_lake(lake, contract, stream, source, scan.sha256, load_id, now,
+                                 lambda records: _physical(contract, path, scan, records))
     st = path.stat()
     if (st.st_size, st.st_mtime_ns) != (scan.size, scan.mtime_ns):
         reason = reason or CHANGED_WHILE_READ
-    reason = reason or hold_after_reading(contract, records, last_records)
+    reason = reason or hold_after_reading(contract, done.records, last_records)
     if reason and scan.sha256 in held:
-        for tmp in (raw_tmp, q_tmp):
-            if tmp:
-                lake.discard_temporary(tmp)
+        done.discard(lake)
         m = held[scan.sha256]
         return LoadResult(contract.id, source, "held", m.load_id, message=f"still held since load {m.load_id}: {reason}")
-    manifest = _manifest(contract, load_id, source, scan.sha256, now, encoding=stream.encoding,
-                         written=sink.rows_written, quarantined=sink.rows_quarantined, new_cols=new_cols,
-                         missing=missing, notes=stream.notes + sink.notes, cover=cover, held_reason=reason)
-    publish_streamed(lake, contract, manifest, raw_tmp, q_tmp)
-    return _result(manifest)
+    return _commit(lake, contract, done, source, scan.sha256, load_id, now, stream.encoding, stream.notes, reason)
 
 
 def reject_file(lake_dir: Lake, contract: Contract, path: Path, source: str, sha: str, error: str, now: dt.datetime,
@@ -322,6 +354,11 @@ def _write_state(lake: LakeFS, contract: Contract, state: dict) -> None:
 
 
 def ingest_api(contract: Contract, lake_dir: Lake, base_url: str, token: str | None, now: dt.datetime | None = None, **pull_kw) -> list[LoadResult]:
+    """Pull a paged API incrementally into one load. The pages are spooled to a local temporary file as
+    they arrive (one JSON line per record) and streamed into the lake from there: a pull of any size holds
+    one page in memory, and lands whole or not at all."""
+    import tempfile
+
     d = contract.delivery
     if not d.watermark_field:
         raise LoadError(f"{contract.id}: API delivery needs a watermarkField")
@@ -330,15 +367,21 @@ def ingest_api(contract: Contract, lake_dir: Lake, base_url: str, token: str | N
     since = Watermark.from_json(_read_state(lake, contract))
     url = base_url.rstrip("/") + (d.api_path or "")
     key_col = contract.column(contract.primary_key[0]).source
-    batch, after, resent = pull(
-        url, token, page_size=d.page_size, records_field=d.records_field, total_field=d.total_field,
-        watermark_field=d.watermark_field, key_field=key_col, since=since, **pull_kw,
-    )
-    if not batch.rows and not batch.bad_rows:
-        return [LoadResult(contract.id, url, "empty", message=f"nothing newer than {since.value}")]
-    batch.unit = "record"
-    result = land_batch(lake, contract, batch, now or dt.datetime.now(dt.timezone.utc), rows_resent=resent)
-    _write_state(lake, contract, after.to_json())
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with tempfile.TemporaryFile(prefix="citylake-pull-") as spool:
+        got = spool_pull(url, token, spool, page_size=d.page_size, records_field=d.records_field,
+                         total_field=d.total_field, watermark_field=d.watermark_field, key_field=key_col,
+                         since=since, **pull_kw)
+        if not got.records:
+            return [LoadResult(contract.id, url, "empty", message=f"nothing newer than {since.value}")]
+        spool.seek(0)
+        stream = stream_jsonl(spool, url, encoding="utf-8")
+        stream.unit = "record"
+        load_id = new_load_id(now, got.sha256)
+        # The physical count is the spooler's: the records the pages held, less the re-sent ones.
+        done = _stream_into_lake(lake, contract, stream, url, got.sha256, load_id, now, lambda _: got.records)
+    result = _commit(lake, contract, done, url, got.sha256, load_id, now, "utf-8", [], None, rows_resent=got.resent)
+    _write_state(lake, contract, got.watermark.to_json())
     return [result]
 
 

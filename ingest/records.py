@@ -116,11 +116,12 @@ Item = ParsedRow | BadRow | Skipped
 BLOCK_ROWS = 50_000
 
 
-def blocks_from_items(items: Iterable[Item], size: int = BLOCK_ROWS) -> Iterator[Block]:
+def blocks_from_items(items: Iterable[Item], size: int | None = None) -> Iterator[Block]:
     """Blocks of at most ``size`` records from a reader that yields one record (or bad or skipped line) at a
     time: the columns of a block are the fields its records name, in first-seen order."""
     from ingest.arrow_text import strings
 
+    size = size or BLOCK_ROWS
     rows: list[ParsedRow] = []
     bad: list[BadRow] = []
     skipped: list[Skipped] = []

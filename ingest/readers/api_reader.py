@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from ingest.records import LoadError, ParsedRow, SourceBatch
 
@@ -48,9 +49,42 @@ def _text(v: Any) -> str | None:
     return s or None
 
 
-def pull(
+@dataclass
+class Pulled:
+    """What one pull delivered, known once its last page is in: the digest of the page bodies, the records
+    kept (one JSON line each in the spool), those dropped as re-sent, and the watermark after them."""
+
+    sha256: str
+    records: int
+    resent: int
+    watermark: Watermark
+
+
+class _Top:
+    """The highest watermark value seen so far and the keys at it, kept as records stream past."""
+
+    def __init__(self, since: Watermark):
+        self.since, self.value, self.keys = since, None, set()
+
+    def see(self, mark: str | None, key: str | None) -> None:
+        if not mark:
+            return
+        if self.value is None or mark > self.value:
+            self.value, self.keys = mark, set()
+        if mark == self.value and key:
+            self.keys.add(key)
+
+    def watermark(self) -> Watermark:
+        if self.value is None:
+            return self.since
+        keys = self.keys | (set(self.since.keys_at_value) if self.value == self.since.value else set())
+        return Watermark(self.value, sorted(keys))
+
+
+def spool_pull(
     url: str,
     token: str | None,
+    spool: BinaryIO,
     *,
     page_size: int,
     records_field: str,
@@ -62,8 +96,9 @@ def pull(
     max_attempts: int = 5,
     backoff_s: float = 0.5,
     timeout_s: float = 30.0,
-) -> tuple[SourceBatch, Watermark, int]:
-    """Pull every page newer than ``since``. Returns the batch, the new watermark and the re-sent count.
+) -> Pulled:
+    """Pull every page newer than ``since`` into ``spool``, one JSON line per kept record (its fields as
+    delivered text), so a pull of any size holds one page in memory.
 
     5xx and 429 answers, timeouts and dropped connections are retried with exponential backoff; other 4xx
     are final. When the API announces a total, paging goes on past short pages until that many records
@@ -75,13 +110,10 @@ def pull(
     session = session or requests.Session()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     digest = hashlib.sha256()
-    batch = SourceBatch(source=url, sha256="", header=[], encoding="utf-8")
-    header_seen: dict[str, None] = {}
     boundary = set(since.keys_at_value)
-    resent = 0
+    top = _Top(since)
+    resent = kept = received = 0
     page = 1
-    position = 0
-    received = 0
     total: int | None = None
     while True:
         params = {"page": page, "page_size": page_size}
@@ -96,6 +128,7 @@ def pull(
             raise LoadError(f"{url} page {page}: answer is not the expected JSON ({records_field}): {exc}") from exc
         if not isinstance(records, list):
             raise LoadError(f"{url} page {page}: {records_field} is not a list")
+        lines = []
         for rec in records:
             if not isinstance(rec, dict):
                 raise LoadError(f"{url} page {page}: a record is not a JSON object")
@@ -103,10 +136,11 @@ def pull(
             if since.value is not None and mark == since.value and key in boundary:
                 resent += 1
                 continue
-            position += 1
-            for k in rec:
-                header_seen.setdefault(k)
-            batch.rows.append(ParsedRow(position, {k: _text(v) for k, v in rec.items()}))
+            top.see(mark, key)
+            lines.append(json.dumps({k: _text(v) for k, v in rec.items()}, ensure_ascii=False))
+        if lines:
+            spool.write(("\n".join(lines) + "\n").encode("utf-8"))
+            kept += len(lines)
         received += len(records)
         announced = _total(doc, total_field)
         if not records:
@@ -123,9 +157,18 @@ def pull(
             f"{url}: the server announced {total} records since {since.value!r} but its pages held {received} "
             "(a short page, or records moved while paging); nothing landed, the next try pulls again"
         )
-    batch.header = list(header_seen)
-    batch.sha256 = digest.hexdigest()
-    return batch, advance(since, batch, watermark_field, key_field), resent
+    return Pulled(digest.hexdigest(), kept, resent, top.watermark())
+
+
+def pull(url: str, token: str | None, *, since: Watermark, **kw) -> tuple[SourceBatch, Watermark, int]:
+    """The whole pull as one batch (for tools and tests; the load streams it): (batch, watermark, re-sent)."""
+    buf = io.BytesIO()
+    got = spool_pull(url, token, buf, since=since, **kw)
+    batch = SourceBatch(source=url, sha256=got.sha256, header=[], encoding="utf-8", unit="record")
+    for n, line in enumerate(buf.getvalue().splitlines(), start=1):
+        batch.rows.append(ParsedRow(n, json.loads(line)))
+    batch.header = list(dict.fromkeys(k for r in batch.rows for k in r.values))
+    return batch, got.watermark, got.resent
 
 
 def _total(doc: Any, total_field: str | None) -> int | None:
@@ -135,18 +178,6 @@ def _total(doc: Any, total_field: str | None) -> int | None:
         return int(_dig(doc, total_field))
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def advance(since: Watermark, batch: SourceBatch, watermark_field: str, key_field: str) -> Watermark:
-    """The watermark after ``batch`` lands: the highest value, with every key seen at it."""
-    marks = [r.values.get(watermark_field) for r in batch.rows if r.values.get(watermark_field)]
-    if not marks:
-        return since
-    top = max(marks)
-    keys = {r.values.get(key_field) for r in batch.rows if r.values.get(watermark_field) == top}
-    if top == since.value:
-        keys |= set(since.keys_at_value)
-    return Watermark(top, sorted(k for k in keys if k))
 
 
 def _get_with_retries(session, url, params, headers, max_attempts, backoff_s, timeout_s) -> bytes:

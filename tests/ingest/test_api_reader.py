@@ -166,3 +166,25 @@ def test_without_a_total_a_short_page_ends_the_pull():
         assert len(batch.rows) == 23
     finally:
         a.close()
+
+
+def test_a_pull_lands_through_a_spool_whole_or_not_at_all(hotline, tmp_path, monkeypatch):
+    """The pages go to a local spool as they arrive and stream into the lake from there; a pull whose pages
+    fall short of the announced total lands nothing, leaves no file behind and keeps the watermark."""
+    import ingest.records as records
+
+    monkeypatch.setattr(records, "BLOCK_ROWS", 4)  # several blocks, so several row groups
+    a = Api(list(RECORDS), short_pages={1})
+    try:
+        with pytest.raises(LoadError, match="announced 23"):
+            ingest_api(hotline, tmp_path, a.url, a.token, backoff_s=0.01)
+        assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+        (r,) = ingest_api(hotline, tmp_path, a.url, a.token, backoff_s=0.01)  # the short page was transient
+        assert (r.status, r.rows_written) == ("loaded", 23)
+    finally:
+        a.close()
+    import pyarrow.parquet as pq
+
+    (raw,) = (tmp_path / "raw/shuju/hotline").rglob("*.parquet")
+    assert pq.ParquetFile(raw).metadata.num_row_groups >= 5
+    assert pq.read_table(raw).column("_row_number").to_pylist() == list(range(1, 24))
