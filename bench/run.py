@@ -2,6 +2,8 @@
 
     python -m bench.run --persons 200000 [--out /tmp/citylake-bench] [--stages simulate,peers,ingest,build,validate,report]
 
+``ingest-feeds`` (not a default stage) ingests each feed in its own process instead, one line per feed.
+
 Each stage is a separate `citylake` subprocess so its peak resident memory comes from the kernel
 (``os.wait4``), not from sampling. Results go to stdout and to ``<out>/bench.json``; stages with a target
 (from the issues) are marked met or missed. ``peers`` runs CityLake's ingestion of the city's 户籍 file and
@@ -61,6 +63,35 @@ def start_api_server(sim_dir: Path, token: str) -> tuple[subprocess.Popen, str]:
     return proc, f"127.0.0.1:{port}"
 
 
+def connect_departments(sim_dir: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start the simulated APIs and point every API and front-end database connection at the simulated
+    city, as `citylake run` does; returns the server process."""
+    from ingest.contracts import load_contracts
+    from simulator.frontdb import resolve_url
+
+    token = secrets.token_hex(8)
+    server, hostport = start_api_server(sim_dir, token)
+    for c in load_contracts(Path(__file__).resolve().parents[1] / "contracts"):
+        if c.delivery.kind == "api" and c.delivery.connection:
+            env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = f"http://:{token}@{hostport}"
+        elif c.delivery.kind == "db" and c.delivery.connection:
+            env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = resolve_url(None, sim_dir, c.dept)
+    return server
+
+
+def ingest_feed_by_feed(citylake: str, env: dict[str, str]) -> list[dict]:
+    from ingest.contracts import load_contracts
+
+    rows = []
+    for c in load_contracts(Path(__file__).resolve().parents[1] / "contracts"):
+        r = run_stage(f"ingest {c.id}", [citylake, "ingest", "--feed", c.id], env)
+        r["delivery"] = f"{c.delivery.kind} {c.delivery.format or ''}".strip()
+        rows.append(r)
+        print(f"ingest {c.id:<34} {r['delivery']:<10} {r['seconds']:>7.1f} s  peak {r['peak_rss_mb']:>6} MB  "
+              f"exit {r['exit']}", flush=True)
+    return rows
+
+
 def run_peers(out: Path, rounds: int) -> bool:
     from bench import ingest_peers
 
@@ -105,19 +136,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             if stage == "simulate":
                 argv_ = [citylake, "simulate", "--persons", str(a.persons), "--seed", str(a.seed), "--out", str(out / "data")]
-            elif stage == "ingest":
-                from ingest.contracts import load_contracts
-                from simulator.frontdb import resolve_url
-
-                token = secrets.token_hex(8)
-                server, hostport = start_api_server(out / "data" / "sim", token)
-                # Every API department and front-end database of the simulated city, as `citylake run` sets them.
-                for c in load_contracts(Path(__file__).resolve().parents[1] / "contracts"):
-                    if c.delivery.kind == "api" and c.delivery.connection:
-                        env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = \
-                            f"http://:{token}@{hostport}"
-                    elif c.delivery.kind == "db" and c.delivery.connection:
-                        env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = resolve_url(None, out / "data" / "sim", c.dept)
+            elif stage in ("ingest", "ingest-feeds"):
+                if server is None:
+                    server = connect_departments(out / "data" / "sim", env)
+                if stage == "ingest-feeds":  # each feed in its own process, as its Airflow task runs
+                    results += ingest_feed_by_feed(citylake, env)
+                    continue
                 argv_ = [citylake, "ingest"]
             elif stage in ("build", "validate", "report"):
                 argv_ = [citylake, stage]
