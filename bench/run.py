@@ -66,16 +66,11 @@ def start_api_server(sim_dir: Path, token: str) -> tuple[subprocess.Popen, str]:
 def connect_departments(sim_dir: Path, env: dict[str, str]) -> subprocess.Popen:
     """Start the simulated APIs and point every API and front-end database connection at the simulated
     city, as `citylake run` does; returns the server process."""
-    from ingest.contracts import load_contracts
-    from simulator.frontdb import resolve_url
+    from citylake.runner import simulated_connections
 
     token = secrets.token_hex(8)
     server, hostport = start_api_server(sim_dir, token)
-    for c in load_contracts(Path(__file__).resolve().parents[1] / "contracts"):
-        if c.delivery.kind == "api" and c.delivery.connection:
-            env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = f"http://:{token}@{hostport}"
-        elif c.delivery.kind == "db" and c.delivery.connection:
-            env[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = resolve_url(None, sim_dir, c.dept)
+    env.update(simulated_connections(Path(__file__).resolve().parents[1] / "contracts", sim_dir, token, hostport))
     return server
 
 

@@ -22,6 +22,7 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from citylake.airflow_env import airflow_env
 from citylake.config import Settings, settings
@@ -172,26 +173,34 @@ def leadership_reports(s: Settings) -> None:
           f"departments mailed", flush=True)
 
 
+def simulated_connections(contracts_dir: Path, sim_dir: Path, token: str, hostport: str) -> dict[str, str]:
+    """``AIRFLOW_CONN_*`` for every API department and front-end database of the simulated city: its API
+    server at ``hostport``, and each database where the simulator wrote it (an embedded SQLite file unless
+    $CITYLAKE_SIM_FRONTDB_URL named a server)."""
+    from ingest.contracts import load_contracts
+    from simulator.frontdb import resolve_url
+
+    out = {}
+    for c in load_contracts(contracts_dir):
+        if c.delivery.kind == "api" and c.delivery.connection:
+            out[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = f"http://:{token}@{hostport}"
+        elif c.delivery.kind == "db" and c.delivery.connection:
+            out[f"AIRFLOW_CONN_{c.delivery.connection.upper()}"] = resolve_url(None, sim_dir, c.dept)
+    return out
+
+
 def run(persons: int, seed: int, regenerate: bool = False, as_of: dt.date | None = None) -> int:
     s = settings()
     as_of = ensure_sample_city(s, persons, seed, regenerate, as_of)
     env = airflow_env(s)
 
-    from ingest.contracts import load_contracts
     from simulator.api_server import DepartmentApiServer
-    from simulator.frontdb import resolve_url
 
     token = secrets.token_hex(16)
     with DepartmentApiServer(s.sim_dir, token=token) as server:
-        hostport = server.base_url.split("://", 1)[1]
-        for c in load_contracts(s.contracts_dir):
-            if c.delivery.kind == "api" and c.delivery.connection:
-                env.setdefault(f"AIRFLOW_CONN_{c.delivery.connection.upper()}", f"http://:{token}@{hostport}")
-            elif c.delivery.kind == "db" and c.delivery.connection:
-                # The sample city's front-end database: where the simulator wrote it (an embedded SQLite file
-                # unless $CITYLAKE_SIM_FRONTDB_URL named a server). A configured connection wins.
-                env.setdefault(f"AIRFLOW_CONN_{c.delivery.connection.upper()}",
-                               resolve_url(None, s.sim_dir, c.dept))
+        for name, url in simulated_connections(s.contracts_dir, s.sim_dir, token,
+                                               server.base_url.split("://", 1)[1]).items():
+            env.setdefault(name, url)  # a configured connection wins
         print("migrating Airflow metadata (SQLite) ...", flush=True)
         migrate_airflow(env)
         s.airflow_home.mkdir(parents=True, exist_ok=True)

@@ -205,14 +205,14 @@ def _stream_into_lake(lake: LakeFS, contract: Contract, stream: Stream, source: 
     """Write a stream's blocks to the load's temporary files and account them against ``physical(records)``,
     the delivery's own count; nothing is in place yet (``publish_streamed`` does that)."""
     if stream.header is not None:  # a CSV header is checked before any row is read
-        check_schema(contract, source, stream.header, 1)
+        new_cols, missing = check_schema(contract, source, stream.header, 1)
     sink = StreamSink(lake, contract, source, sha256, load_id, now, now.astimezone(SHANGHAI).date().isoformat())
     try:
         for block in stream.blocks:
             sink.add(block)
         records = sink.rows_written + sink.rows_quarantined
-        header = stream.header if stream.header is not None else sink.columns
-        new_cols, missing = check_schema(contract, source, header, records)
+        if stream.header is None:  # JSON, XML: the fields are those the records named
+            new_cols, missing = check_schema(contract, source, sink.columns, records)
         cover = sink.cover(stream.unit, physical(records))
         raw_tmp, q_tmp = sink.close()
     except BaseException:
@@ -245,8 +245,7 @@ def land_stream(lake: LakeFS, contract: Contract, path: Path, source: str, scan:
     reason = reason or hold_after_reading(contract, done.records, last_records)
     if reason and scan.sha256 in held:
         done.discard(lake)
-        m = held[scan.sha256]
-        return LoadResult(contract.id, source, "held", m.load_id, message=f"still held since load {m.load_id}: {reason}")
+        return _still_held(contract, source, held[scan.sha256], reason)
     return _commit(lake, contract, done, source, scan.sha256, load_id, now, stream.encoding, stream.notes, reason)
 
 
@@ -269,6 +268,11 @@ def reject_file(lake_dir: Lake, contract: Contract, path: Path, source: str, sha
         ),
     )
     return LoadResult(contract.id, source, "rejected", load_id, message=error)
+
+
+def _still_held(contract: Contract, source: str, m: Manifest, reason: str) -> LoadResult:
+    """A delivery held on an earlier run and still incomplete: reported, not landed again."""
+    return LoadResult(contract.id, source, "held", m.load_id, message=f"still held since load {m.load_id}: {reason}")
 
 
 def _is_marker(contract: Contract, path: Path) -> bool:
@@ -334,8 +338,7 @@ def _land_whole(lake: LakeFS, contract: Contract, path: Path, source: str, scan:
     cover = check_cover(batch, physical_units(contract, data, batch))
     reason = reason or hold_after_reading(contract, batch.rows_read, last_records)
     if reason and scan.sha256 in held:
-        m = held[scan.sha256]
-        return LoadResult(contract.id, source, "held", m.load_id, message=f"still held since load {m.load_id}: {reason}")
+        return _still_held(contract, source, held[scan.sha256], reason)
     return land_batch(lake, contract, batch, now, cover=cover, held_reason=reason)
 
 
@@ -375,8 +378,7 @@ def ingest_api(contract: Contract, lake_dir: Lake, base_url: str, token: str | N
         if not got.records:
             return [LoadResult(contract.id, url, "empty", message=f"nothing newer than {since.value}")]
         spool.seek(0)
-        stream = stream_jsonl(spool, url, encoding="utf-8")
-        stream.unit = "record"
+        stream = stream_jsonl(spool, url, encoding="utf-8", unit="record")
         load_id = new_load_id(now, got.sha256)
         # The physical count is the spooler's: the records the pages held, less the re-sent ones.
         done = _stream_into_lake(lake, contract, stream, url, got.sha256, load_id, now, lambda _: got.records)

@@ -103,15 +103,16 @@ def stream_json(f: BinaryIO, source: str, *, encoding: str | None, records_path:
     return Stream(None, enc, [], blocks_from_items(_document_items(f, source, enc, records_path)), unit="record")
 
 
-def stream_jsonl(f: BinaryIO, source: str, *, encoding: str | None) -> Stream:
+def stream_jsonl(f: BinaryIO, source: str, *, encoding: str | None, unit: str = "line") -> Stream:
     """JSON lines: one object per physical line; a line that does not parse is quarantined. An empty file
-    is a day without records (no opinion event): nothing to land, nothing lost."""
+    is a day without records (no opinion event): nothing to land, nothing lost. ``unit``: what a line is to
+    the accounting (``record`` for an API pull spooled one record per line)."""
     head = _head(f)
     enc = detect_encoding(head, encoding) if head else "utf-8"
     if enc == "utf-8-sig":
         f.read(3)
         enc = "utf-8"
-    return Stream(None, enc, [], blocks_from_items(_lines_items(_decoded(f, enc), enc)), unit="line")
+    return Stream(None, enc, [], blocks_from_items(_lines_items(_decoded(f, enc), enc)), unit=unit)
 
 
 def _whole(data: bytes, source: str, enc: str, unit: str) -> SourceBatch:

@@ -7,6 +7,7 @@ GBK/GB18030 documents are transcoded on the way in (expat cannot decode them).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
@@ -37,10 +38,12 @@ def _encoding(head: bytes, source: str) -> tuple[str, re.Match | None]:
     declared = m.group(1).decode("ascii").lower() if m else "utf-8"
     if declared.replace("-", "") in _PASS_THROUGH:
         return declared, None
+    enc = normalise_encoding(declared)
     try:
-        return normalise_encoding(declared), m
+        codecs.lookup(enc)  # an unknown name fails here, naming the file, not inside the transcoder
     except LookupError as exc:
         raise LoadError(f"{source}: unknown declared encoding {declared}: {exc}") from exc
+    return enc, m
 
 
 def _record(el: ET.Element, n: int) -> Item:
